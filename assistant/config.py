@@ -1,0 +1,77 @@
+"""All configuration in one place: environment variables with the FINASSIST_ prefix, or a .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "your-api-key", "sk-xxx", "xxx"}
+
+
+class Settings(BaseSettings):
+    """Runtime settings. Unset optional services mean the embedded default is used."""
+
+    model_config = SettingsConfigDict(env_prefix="FINASSIST_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection: str = "finassist"
+    redis_url: str | None = None
+
+    llm_backend: Literal["offline", "openai"] = "offline"
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("FINASSIST_LLM_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = 30.0
+    llm_max_retries: int = 2
+
+    embedding_backend: Literal["local", "openai"] = "local"
+    embedding_model: str = "text-embedding-3-small"
+    embedding_dim: int = 512
+    embedding_base_url: str | None = None
+
+    chunk_size: int = 450
+    chunk_overlap: int = 80
+    retrieval_k: int = 5
+
+    max_message_chars: int = 2000
+    max_body_bytes: int = 1_000_000
+    chat_rate_limit: str = "30/minute"
+    lead_rate_limit: str = "5/minute"
+
+    escalation_amount_threshold: int = 5_000_000
+    working_hours: str = "09:00-18:00"
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("llm_api_key")
+    @classmethod
+    def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("LLM_API_KEY is a placeholder; set a real key or leave it unset")
+        return value
+
+    @model_validator(mode="after")
+    def _openai_needs_key(self) -> Settings:
+        if self.llm_backend == "openai" and self.llm_api_key is None and self.llm_base_url is None:
+            raise ValueError("LLM_BACKEND=openai needs LLM_API_KEY (or OPENAI_API_KEY) or LLM_BASE_URL")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """DATABASE_URL, or a SQLite file inside DATA_DIR."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'finassist.db').resolve()}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25"
