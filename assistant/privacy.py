@@ -9,7 +9,7 @@ PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{
 # 18-character resident identity numbers (last character may be X).
 ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 # Bank card numbers: 16-19 digits, optionally grouped by spaces.
-BANK_CARD_RE = re.compile(r"(?<!\d)(?:\d{4}[ -]?){3}\d{4,7}(?!\d)")
+BANK_CARD_RE = re.compile(r"(?<![\d-])\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![\d-])")
 
 
 def mask_phone(phone: str) -> str:
