@@ -1,0 +1,52 @@
+"""The `finassist` command: parses arguments, builds Settings, and hands off to one command module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from cli import knowledge_commands
+from cli.output import CliError, fail
+from knowledge.lock import WriterBusy
+
+COMMAND_MODULES = [knowledge_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", type=Path, help="data directory (default: FINASSIST_DATA_DIR or ./data)"
+    )
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    parser = argparse.ArgumentParser(prog="finassist", description="finassist: grounded financing assistant")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.add_parsers(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with a usage line on bad arguments
+    try:
+        from assistant.config import Settings
+
+        overrides = {"data_dir": args.data_dir} if args.data_dir else {}
+        settings = Settings(**overrides)
+        return int(args.handler(args, settings))
+    except ValidationError as exc:
+        fail("invalid configuration: " + "; ".join(e["msg"] for e in exc.errors()))
+    except (CliError, WriterBusy, ValueError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted")
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

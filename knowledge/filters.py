@@ -1,0 +1,54 @@
+"""Metadata filters shared by the lexical and vector sides: field equality and the in-force date window."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from knowledge.dates import parse_date
+
+FILTER_FIELDS = ("category", "product", "region")
+NO_START, NO_END = 0, 99991231
+
+
+def date_key(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def flat_metadata(meta: dict[str, Any], heading: str) -> dict[str, str | int | bool]:
+    """Chroma-storable metadata (no None values) with integer dates so `where` can compare them."""
+    start, end = parse_date(meta.get("effective_date")), parse_date(meta.get("expires"))
+    flat: dict[str, str | int | bool] = {
+        "source": str(meta["source"]),
+        "title": str(meta.get("title", "")),
+        "heading": heading,
+        "effective": date_key(start) if start else NO_START,
+        "expires": date_key(end) if end else NO_END,
+        "superseded": bool(meta.get("superseded_by")),
+    }
+    for name in FILTER_FIELDS:
+        if meta.get(name):
+            flat[name] = str(meta[name])
+    return flat
+
+
+def normalise_filters(filters: dict[str, Any] | None) -> dict[str, list[str]]:
+    """Validate {field: value or [values]}; unknown fields are a caller error."""
+    out: dict[str, list[str]] = {}
+    for name, value in (filters or {}).items():
+        if name not in FILTER_FIELDS:
+            raise ValueError(f"unknown filter '{name}'; allowed: {', '.join(FILTER_FIELDS)}")
+        values = [value] if isinstance(value, str) else list(value)
+        if values:
+            out[name] = [str(v) for v in values]
+    return out
+
+
+def chroma_where(filters: dict[str, list[str]], as_of: date | None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = [{name: {"$in": values}} for name, values in filters.items()]
+    if as_of is not None:
+        key = date_key(as_of)
+        clauses += [{"effective": {"$lte": key}}, {"expires": {"$gte": key}}, {"superseded": False}]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -1,0 +1,110 @@
+"""BM25 (bm25s) over jieba tokens, rebuilt from the chunk store and persisted beside the Chroma index."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from knowledge.chunk_store import ChunkStore
+from knowledge.filters import date_key, flat_metadata
+
+_STATE = "state.json"
+
+
+class LexicalIndex:
+    """Search-side view of the BM25 index with per-chunk filter columns for masking."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.generation = -1
+        self.ids: list[str] = []
+        self._bm25: bm25s.BM25 | None = None
+        self._columns: dict[str, np.ndarray] = {}
+        self._mtime = 0.0
+
+    @staticmethod
+    def build(store: ChunkStore, directory: Path) -> int:
+        """Rebuild from the chunk store; the new index replaces the old one atomically. Returns chunk count."""
+        generation = store.generation()
+        ids, corpus, columns = [], [], {"effective": [], "expires": [], "superseded": []}
+        fields: dict[str, list[str]] = {"category": [], "product": [], "region": []}
+        for cid, tokens, meta in store.iter_tokens():
+            flat = flat_metadata(meta, "")
+            ids.append(cid)
+            corpus.append(tokens or [""])
+            for name in columns:
+                columns[name].append(flat[name])
+            for name in fields:
+                fields[name].append(str(flat.get(name, "")))
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index(corpus, show_progress=False)
+            bm25.save(str(tmp / "bm25"))
+        np.savez(tmp / "columns.npz", **{k: np.asarray(v) for k, v in {**columns, **fields}.items()})
+        (tmp / "ids.json").write_text(json.dumps(ids))
+        (tmp / _STATE).write_text(json.dumps({"generation": generation, "chunks": len(ids)}))
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            os.replace(directory, old)
+        os.replace(tmp, directory)
+        shutil.rmtree(old, ignore_errors=True)
+        return len(ids)
+
+    @staticmethod
+    def built_generation(directory: Path) -> int:
+        try:
+            return int(json.loads((directory / _STATE).read_text())["generation"])
+        except (OSError, ValueError, KeyError):
+            return -1
+
+    def refresh(self) -> None:
+        """(Re)load when another process rebuilt the index; a cheap stat when nothing changed."""
+        try:
+            mtime = (self.directory / _STATE).stat().st_mtime
+        except OSError:
+            self._bm25, self.ids, self._mtime = None, [], 0.0
+            return
+        if mtime == self._mtime:
+            return
+        state = json.loads((self.directory / _STATE).read_text())
+        self.ids = json.loads((self.directory / "ids.json").read_text())
+        with np.load(self.directory / "columns.npz") as columns:
+            self._columns = {name: columns[name] for name in columns.files}
+        self._bm25 = bm25s.BM25.load(str(self.directory / "bm25")) if self.ids else None
+        self.generation, self._mtime = int(state["generation"]), mtime
+
+    def mask(self, filters: dict[str, list[str]], as_of: date | None) -> np.ndarray | None:
+        """1.0 for chunks passing the filters, 0.0 otherwise; None when nothing is filtered."""
+        if not filters and as_of is None:
+            return None
+        keep = np.ones(len(self.ids), dtype=bool)
+        for name, values in filters.items():
+            keep &= np.isin(self._columns[name], values)
+        if as_of is not None:
+            key = date_key(as_of)
+            keep &= (self._columns["effective"] <= key) & (self._columns["expires"] >= key)
+            keep &= ~self._columns["superseded"].astype(bool)
+        return keep.astype(np.float32)
+
+    def search(self, tokens: list[str], k: int, mask: np.ndarray | None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score) with a positive score."""
+        if self._bm25 is None or not tokens:
+            return []
+        token_ids = self._bm25.get_tokens_ids(tokens)
+        if not token_ids:
+            return []
+        scores = self._bm25.get_scores_from_ids(token_ids, weight_mask=mask)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

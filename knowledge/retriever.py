@@ -1,0 +1,88 @@
+"""Hybrid retrieval: BM25 over jieba tokens and vector search, fused by reciprocal rank, filtered by metadata
+and by the documents' effective period."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from knowledge.filters import chroma_where, normalise_filters
+from knowledge.index import KnowledgeIndex
+from knowledge.tokenize import tokenize
+from knowledge.types import SearchResult
+
+SNIPPET_CHARS = 120
+
+
+def snippet(text: str, tokens: list[str], width: int = SNIPPET_CHARS) -> str:
+    """A window of the text around the first occurrence of the longest query token."""
+    body = text.lstrip("#").strip()
+    hits = [(body.find(t), t) for t in sorted(tokens, key=len, reverse=True) if len(t) > 1 and t in body]
+    start = max(0, hits[0][0] - width // 4) if hits else 0
+    piece = body[start : start + width].replace("\n", " ")
+    return ("…" if start else "") + piece + ("…" if start + width < len(body) else "")
+
+
+class HybridRetriever:
+    """`search(query)` returns cited-ready results; documents not in force today are excluded by default."""
+
+    def __init__(
+        self,
+        index: KnowledgeIndex,
+        *,
+        candidates: int = 40,
+        rrf_k: int = 60,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.index = index
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.today = today
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: dict[str, Any] | None = None,
+        as_of: date | None = None,
+        include_inactive: bool = False,
+    ) -> list[SearchResult]:
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        query = query.strip()
+        if not query:
+            return []
+        wanted = normalise_filters(filters)
+        on = None if include_inactive else (as_of or self.today())
+        self.index.lexical.refresh()
+        tokens = tokenize(query)
+        pool = max(self.candidates, k)
+        lexical = self.index.lexical.search(tokens, pool, self.index.lexical.mask(wanted, on))
+        vector = self.index.vectors.query(query, pool, chroma_where(wanted, on))
+        fused: dict[str, float] = {}
+        for ranking in (lexical, vector):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        top = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
+        stored = self.index.chunks.get(top)
+        bm25, cosine = dict(lexical), dict(vector)
+        results = []
+        for cid in top:
+            if cid not in stored:  # the vector side can briefly hold a chunk the store has replaced
+                continue
+            chunk = stored[cid]
+            meta = {**chunk.metadata, "bm25": bm25.get(cid, 0.0), "similarity": cosine.get(cid, 0.0)}
+            results.append(
+                SearchResult(
+                    chunk_id=cid,
+                    source=chunk.source,
+                    title=str(chunk.metadata.get("title", "")),
+                    heading=chunk.heading,
+                    text=chunk.text,
+                    snippet=snippet(chunk.text, tokens),
+                    score=round(fused[cid], 6),
+                    metadata=meta,
+                )
+            )
+        return results

@@ -1,0 +1,75 @@
+"""The Chroma side: an embedded PersistentClient in the data directory, or an HttpClient for a Chroma server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import chromadb
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.config import Settings as ChromaSettings
+
+from knowledge.filters import flat_metadata
+from knowledge.types import Chunk
+
+_BATCH = 2000
+
+
+def open_client(path: Path | None = None, host: str | None = None, port: int = 8000) -> Any:
+    """Embedded client on `path`, or a server client when `host` is given. Telemetry is always off."""
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if host:
+        return chromadb.HttpClient(host=host, port=port, settings=settings)
+    if path is None:
+        raise ValueError("an embedded Chroma index needs a directory")
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class VectorIndex:
+    """One Chroma collection with our embedding function; never Chroma's default (it downloads a model)."""
+
+    def __init__(self, client: Any, name: str, embedding: EmbeddingFunction[Documents]) -> None:
+        self.embedding = embedding
+        self.collection = client.get_or_create_collection(
+            name=name,
+            embedding_function=embedding,
+            configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
+        )
+
+    def upsert(self, chunks: list[Chunk], texts: list[str]) -> None:
+        """Add or replace chunks; `texts` are what gets embedded (title and heading path included)."""
+        for start in range(0, len(chunks), _BATCH):
+            batch = chunks[start : start + _BATCH]
+            self.collection.upsert(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                embeddings=self.embedding(texts[start : start + _BATCH]),
+                metadatas=[flat_metadata(c.metadata, c.heading) for c in batch],
+            )
+
+    def delete_source(self, source: str, ids: list[str]) -> None:
+        """Remove a file's chunks: the ids we know of, and anything else Chroma holds for that source."""
+        if ids:
+            for start in range(0, len(ids), _BATCH):
+                self.collection.delete(ids=ids[start : start + _BATCH])
+        self.collection.delete(where={"source": source})
+
+    def query(self, text: str, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, cosine similarity)."""
+        if k <= 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=self.embedding.embed_query([text]),
+            n_results=k,
+            where=where,
+            include=["distances"],
+        )
+        ids, distances = result["ids"][0], (result["distances"] or [[]])[0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+
+    def count(self) -> int:
+        return int(self.collection.count())
