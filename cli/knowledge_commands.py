@@ -61,9 +61,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     filters = {name: getattr(args, name) for name in ("category", "product", "region") if getattr(args, name)}
     index = open_knowledge(settings)
     try:
-        results = HybridRetriever(index).search(
-            args.query, k=args.k, filters=filters, include_inactive=args.all_dates
-        )
+        results = HybridRetriever(index).search(args.query, k=args.k, filters=filters, include_inactive=args.all_dates)
     finally:
         index.close()
     data = {
@@ -78,8 +76,6 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
             for r in results
         ]
     }
-    text = "\n".join(
-        f"{i}. [{r.score:.4f}] {r.source} — {r.heading}\n   {r.snippet}" for i, r in enumerate(results, 1)
-    )
+    text = "\n".join(f"{i}. [{r.score:.4f}] {r.source} — {r.heading}\n   {r.snippet}" for i, r in enumerate(results, 1))
     emit(data, args.json, text or "no results")
     return 0

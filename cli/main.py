@@ -18,9 +18,7 @@ COMMAND_MODULES = [knowledge_commands]
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir", type=Path, help="data directory (default: FINASSIST_DATA_DIR or ./data)"
-    )
+    common.add_argument("--data-dir", type=Path, help="data directory (default: FINASSIST_DATA_DIR or ./data)")
     common.add_argument("--json", action="store_true", help="machine-readable output")
     parser = argparse.ArgumentParser(prog="finassist", description="finassist: grounded financing assistant")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -88,9 +88,7 @@ class OpenAICompatibleEmbedding(EmbeddingFunction[Documents]):
     def __call__(self, input: Documents) -> Embeddings:
         vectors: list[np.ndarray] = []
         for start in range(0, len(input), 256):
-            response = self._client.embeddings.create(
-                model=self.model, input=list(input[start : start + 256])
-            )
+            response = self._client.embeddings.create(model=self.model, input=list(input[start : start + 256]))
             ordered = sorted(response.data, key=lambda item: item.index)
             vectors.extend(np.asarray(item.embedding, dtype=np.float32) for item in ordered)
         return vectors
