@@ -1,0 +1,40 @@
+"""Shared fixtures: a sample-corpus index built once per session, and a fresh empty index per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from knowledge.embedding import HashingEmbedding  # noqa: E402
+from knowledge.index import KnowledgeIndex  # noqa: E402
+from knowledge.ingest import ingest  # noqa: E402
+from knowledge.retriever import HybridRetriever  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "knowledge" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeIndex]:
+    index = KnowledgeIndex.open(tmp_path_factory.mktemp("sample-data"), HashingEmbedding(512))
+    report = ingest(index, [CORPUS])
+    assert report.ok, report.failed
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="session")
+def sample_retriever(sample_index: KnowledgeIndex) -> HybridRetriever:
+    return HybridRetriever(sample_index)
+
+
+@pytest.fixture
+def empty_index(tmp_path: Path) -> Iterator[KnowledgeIndex]:
+    index = KnowledgeIndex.open(tmp_path / "data", HashingEmbedding(128))
+    yield index
+    index.close()

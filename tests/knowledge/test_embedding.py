@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from knowledge.embedding import HashingEmbedding, hashing_vector
+
+TEXTS = ["科技型中小企业信用贷款年化利率3.65%", "科技企业信用贷利率多少", "设备融资租赁", "IP pledge loan 2025"]
+
+
+def test_same_vector_in_another_process() -> None:
+    code = (
+        "import json; from knowledge.embedding import hashing_vector; "
+        f"print(json.dumps([hashing_vector(t, 64).tolist() for t in {TEXTS!r}]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    theirs = np.asarray(json.loads(out), dtype=np.float32)
+    ours = np.stack([hashing_vector(t, 64) for t in TEXTS])
+    assert np.allclose(theirs, ours)
+
+
+def test_unit_length_and_related_texts_are_closer() -> None:
+    a, b, c, _ = HashingEmbedding(512)(TEXTS)
+    assert abs(float(np.linalg.norm(a)) - 1) < 1e-5
+    assert float(np.dot(a, b)) > float(np.dot(a, c)) + 0.2
+
+
+def test_empty_text_is_a_zero_vector_not_nan() -> None:
+    vec = hashing_vector("！？。", 32)
+    assert not np.isnan(vec).any() and not vec.any()
+
+
+def test_config_round_trip_for_reopened_collections() -> None:
+    ef = HashingEmbedding(256)
+    again = HashingEmbedding.build_from_config(ef.get_config())
+    assert again.dim == 256 and HashingEmbedding.name() == "finassist-hashing"

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge.retriever import HybridRetriever
+
+
+def test_results_carry_everything_needed_to_cite(sample_retriever: HybridRetriever) -> None:
+    results = sample_retriever.search("知识产权质押贷款", k=3)
+    assert len(results) == 3
+    for r in results:
+        assert r.source.endswith(".md") and r.title and r.heading and r.snippet and r.score > 0
+    assert results[0].score >= results[-1].score
+
+
+def test_superseded_policy_excluded_unless_asked(sample_retriever: HybridRetriever) -> None:
+    query = "苏州科技型中小企业贷款贴息比例"
+    default = {r.source for r in sample_retriever.search(query, k=10)}
+    everything = {r.source for r in sample_retriever.search(query, k=10, include_inactive=True)}
+    old = "policies/suzhou-tech-loan-subsidy-2023.md"
+    assert old not in default and old in everything
+    in_2023 = {r.source for r in sample_retriever.search(query, k=10, as_of=date(2023, 6, 1))}
+    assert "policies/suzhou-tech-loan-subsidy-2025.md" not in in_2023
+
+
+def test_metadata_filters(sample_retriever: HybridRetriever) -> None:
+    results = sample_retriever.search("贷款", k=8, filters={"category": "faq"})
+    assert results and all(r.metadata["category"] == "faq" for r in results)
+    with pytest.raises(ValueError, match="unknown filter"):
+        sample_retriever.search("贷款", filters={"colour": "red"})
+
+
+def test_empty_query_and_bad_k(sample_retriever: HybridRetriever) -> None:
+    assert sample_retriever.search("   ") == []
+    with pytest.raises(ValueError):
+        sample_retriever.search("贷款", k=0)
