@@ -10,10 +10,10 @@ import pytest
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from knowledge.embedding import HashingEmbedding  # noqa: E402
-from knowledge.index import KnowledgeIndex  # noqa: E402
-from knowledge.ingest import ingest  # noqa: E402
-from knowledge.retriever import HybridRetriever  # noqa: E402
+from knowledge.embedding import HashingEmbedding
+from knowledge.index import KnowledgeIndex
+from knowledge.ingest import ingest
+from knowledge.retriever import HybridRetriever
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "knowledge" / "corpus"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import re
 
 from hypothesis import given, settings
@@ -64,7 +65,7 @@ def test_sizes_stay_near_target_and_overlap_is_kept() -> None:
     assert len(chunks) > 5
     assert all(len(c.text) <= 300 for c in chunks)
     assert all(len(c.text) >= 150 for c in chunks[:-1])
-    for prev, nxt in zip(chunks, chunks[1:], strict=False):
+    for prev, nxt in itertools.pairwise(chunks):
         assert nxt.start < prev.end, "consecutive chunks overlap"
 
 

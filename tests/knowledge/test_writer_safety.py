@@ -105,13 +105,18 @@ def test_kill_9_mid_ingest_is_repaired_by_reingest(tmp_path: Path) -> None:
     try:
         report = ingest(index, [corpus])
         assert report.ok and len(report.added) + len(report.unchanged) == 120
-        assert index.status() == {"files": 120, "chunks": index.vectors.count(), "vectors": index.vectors.count(),
-                                  "bm25_current": True}
+        assert index.status() == {
+            "files": 120,
+            "chunks": index.vectors.count(),
+            "vectors": index.vectors.count(),
+            "bm25_current": True,
+        }
         assert HybridRetriever(index).search("第7号产品 年化利率", k=1)[0].source == "doc0007.md"
     finally:
         index.close()
-    fresh = subprocess.run([sys.executable, "-c", CHECK_FRESH_PROCESS, str(data)], capture_output=True, text=True,
-                           timeout=120)
+    fresh = subprocess.run(
+        [sys.executable, "-c", CHECK_FRESH_PROCESS, str(data)], capture_output=True, text=True, timeout=120
+    )
     assert fresh.returncode == 0, fresh.stderr
     vectors, hits = fresh.stdout.split()
     assert int(vectors) > 0 and int(hits) == 3
