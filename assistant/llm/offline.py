@@ -1,0 +1,185 @@
+"""OfflineModel: the default backend. Extractive, deterministic answers built only from passage text.
+
+Answers copy sentences/clauses verbatim from the passages and join them with number-free template glue,
+so the model can never state a figure that is not in a passage it cites; ``check_numbers_grounded``
+enforces that on every output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.llm.base import ChatModel, ChatRequest, Completion, LLMError, LLMUnsupported, Message, cited_numbers
+from assistant.llm.extractive import Unit, build_query, score_unit, similar, split_units
+from assistant.privacy import mask_pii
+from knowledge.types import SearchResult
+
+RISK_NOTE = "以上利率、费用等信息仅供参考，实际以合同和审批结果为准；融资有风险，请审慎决策。"
+DRAFT_LABEL = "（本文由 AI 辅助起草，经编辑审核后发布。）"
+_RATE_WORDS = ("利率", "年化", "费率", "利息", "费用")
+_CONNECTIVES = ("此外", "同时", "另外")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_CITATION_RE = re.compile(r"\[\d{1,3}\]")
+_TRAILING_PUNCT = "。；;，,、：: \t"
+
+
+class UngroundedNumberError(LLMError):
+    """The composed text contains a number that none of its cited passages contain (a bug, never shown)."""
+
+
+@dataclass(frozen=True)
+class _Budget:
+    max_units: int
+    max_chars: int
+    min_score: float
+    relative_floor: float  # keep units scoring at least this share of the best one
+
+
+ANSWER_BUDGET = _Budget(max_units=4, max_chars=280, min_score=0.3, relative_floor=0.8)
+DRAFT_BUDGET = _Budget(max_units=6, max_chars=600, min_score=0.2, relative_floor=0.35)
+
+
+def _numbers(text: str) -> set[str]:
+    return set(_NUMBER_RE.findall(text))
+
+
+def check_numbers_grounded(text: str, passages: Sequence[SearchResult]) -> None:
+    """Raise UngroundedNumberError unless every number in ``text`` occurs in a passage it cites."""
+    allowed: set[str] = set()
+    for number in cited_numbers(text):
+        if not 1 <= number <= len(passages):
+            raise UngroundedNumberError(f"citation [{number}] points at no passage")
+        passage = passages[number - 1]
+        allowed |= _numbers(f"{passage.title}\n{passage.heading}\n{passage.text}")
+    stray = sorted(_numbers(_CITATION_RE.sub(" ", text)) - allowed)
+    if stray:
+        raise UngroundedNumberError(f"number(s) {', '.join(stray)} not found in the cited passages")
+
+
+def select_units(question: str, passages: Sequence[SearchResult], budget: _Budget) -> list[Unit]:
+    """The most relevant units for the question, best passage first, in reading order within a passage."""
+    query = build_query(question)
+    if query.empty:
+        return []
+    scored = [
+        (score_unit(query, unit), unit)
+        for index, passage in enumerate(passages)
+        for unit in split_units(index, passage.text, passage.heading, passage.title)
+    ]
+    scored.sort(key=lambda pair: (-pair[0], pair[1].passage, pair[1].position))
+    if not scored or scored[0][0] < budget.min_score:
+        return []
+    floor = max(budget.min_score, budget.relative_floor * scored[0][0])
+    chosen: list[tuple[float, Unit]] = []
+    used_chars = 0
+    for score, unit in scored:
+        if score < floor or len(chosen) == budget.max_units:
+            break
+        if chosen and used_chars + len(unit.text) > budget.max_chars:
+            continue
+        if any(similar(unit.text, other.text) for _, other in chosen):
+            continue
+        chosen.append((score, unit))
+        used_chars += len(unit.text)
+    best_by_passage: dict[int, float] = {}
+    for score, unit in chosen:
+        best_by_passage.setdefault(unit.passage, score)
+    chosen.sort(key=lambda pair: (-best_by_passage[pair[1].passage], pair[1].passage, pair[1].position))
+    return [unit for _, unit in chosen]
+
+
+def _clause(text: str) -> str:
+    return text.strip().rstrip(_TRAILING_PUNCT)
+
+
+def compose(units: Sequence[Unit], passages: Sequence[SearchResult], *, paragraphs: bool = False) -> str:
+    """Join units with citation-bearing template glue: 根据《标题》[1]，……。此外，……[1]。"""
+    sentences: list[str] = []
+    previous: Unit | None = None
+    connective = 0
+    for unit in units:
+        number = unit.passage + 1
+        title = passages[unit.passage].title.strip()
+        clause = _clause(unit.text)
+        if previous is not None and previous.passage == unit.passage:
+            sentences.append(f"{_CONNECTIVES[connective % len(_CONNECTIVES)]}，{clause}[{number}]。")
+            connective += 1
+        else:
+            source = f"《{title}》" if title else "相关资料"
+            if previous is None:
+                lead = f"根据{source}[{number}]，"
+            elif title and title == passages[previous.passage].title.strip():
+                lead = f"{source}[{number}]还提到，"
+            else:
+                lead = f"另据{source}[{number}]，"
+            if paragraphs and previous is not None:
+                sentences.append("\n\n")
+            sentences.append(f"{lead}{clause}。")
+        previous = unit
+    return "".join(sentences)
+
+
+def summarize(messages: Sequence[Message], limit: int = 60) -> str:
+    """A short extractive staff summary: what the member asked first and last (PII masked)."""
+    asked = [mask_pii(m.content.strip()) for m in messages if m.role == "user" and m.content.strip()]
+    if not asked:
+        return ""
+
+    def clip(text: str) -> str:
+        return _clause(text if len(text) <= limit else text[:limit] + "…")
+
+    summary = f"会员首先咨询：{clip(asked[0])}。"
+    if len(asked) > 1:
+        summary += f"最近的消息：{clip(asked[-1])}。"
+    if any(m.role == "assistant" for m in messages):
+        summary += "助手已根据资料作答，请核对是否仍有未解决的问题。"
+    return summary
+
+
+class OfflineModel(ChatModel):
+    """Deterministic extractive backend used when no model is configured.
+
+    Supports the ``answer``, ``draft`` and ``summary`` tasks; ``structured`` raises LLMUnsupported (the
+    agent uses its rule-based intent and lead extraction offline). An empty answer means "not found".
+    """
+
+    model_name = "offline-extractive"
+
+    def __init__(self, *, risk_note: bool = True) -> None:
+        self.risk_note = risk_note
+
+    def generate(self, request: ChatRequest) -> Completion:
+        if request.task == "answer":
+            text = self.answer(request.last_user_message, request.passages)
+        elif request.task == "draft":
+            text = self.draft(request.last_user_message, request.passages)
+        elif request.task == "summary":
+            text = summarize(request.messages)
+        else:
+            raise LLMUnsupported(f"the offline model cannot do task {request.task!r}")
+        return Completion(text=text, model=self.model_name)
+
+    def answer(self, question: str, passages: Sequence[SearchResult]) -> str:
+        """1-4 cited sentences from the passages, or '' when nothing is relevant enough."""
+        units = select_units(question, passages, ANSWER_BUDGET)
+        if not units:
+            return ""
+        text = compose(units, passages)
+        if self.risk_note and any(word in u.text for u in units for word in _RATE_WORDS):
+            text += RISK_NOTE
+        check_numbers_grounded(text, passages)
+        return text
+
+    def draft(self, topic: str, passages: Sequence[SearchResult]) -> str:
+        """An extractive draft in paragraphs per passage, labelled AI-assisted; '' when nothing fits."""
+        units = select_units(topic, passages, DRAFT_BUDGET)
+        if not units:
+            return ""
+        text = compose(units, passages, paragraphs=True)
+        if any(word in u.text for u in units for word in _RATE_WORDS):
+            text += "\n\n" + RISK_NOTE
+        text += "\n\n" + DRAFT_LABEL
+        check_numbers_grounded(text, passages)
+        return text
