@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from knowledge.retriever import HybridRetriever
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "knowledge" / "corpus"
+# The sample corpus has real effective periods (events expire in 2027); tests pin "today" so they do not rot.
+TEST_TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +33,7 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge
 
 @pytest.fixture(scope="session")
 def sample_retriever(sample_index: KnowledgeIndex) -> HybridRetriever:
-    return HybridRetriever(sample_index)
+    return HybridRetriever(sample_index, today=lambda: TEST_TODAY)
 
 
 @pytest.fixture
