@@ -1,0 +1,94 @@
+"""API keys: `fa_<prefix>_<secret>`, shown once; only a SHA-256 digest of the whole key is stored.
+
+A plain (unsalted) SHA-256 is enough here because the secret is 256 random bits, not a password.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import replace
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy import select, update
+
+from assistant.store.base import Repository, load
+from assistant.store.models import API_ROLES, ApiKey, new_id, utcnow
+from assistant.store.records import ApiKeyRecord
+
+Role = Literal["staff", "editor", "admin"]
+KEY_SCHEME = "fa"
+# last_used_at is refreshed at most this often, so authentication is not a write on every request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+_DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
+
+
+def hash_key(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def _prefix_of(plaintext: str) -> str | None:
+    parts = plaintext.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_SCHEME or not parts[1] or not parts[2]:
+        return None
+    return parts[1]
+
+
+class ApiKeyRepo(Repository):
+    def create(self, name: str, role: Role) -> tuple[ApiKeyRecord, str]:
+        """A new key; the plaintext is returned here once and never stored."""
+        if role not in API_ROLES:
+            raise ValueError(f"role must be one of {API_ROLES}")
+        prefix = secrets.token_hex(4)  # hex, so it never contains the "_" separator
+        plaintext = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+        with self._tx.write() as session:
+            row = ApiKey(
+                id=new_id(),
+                name=name,
+                role=role,
+                key_hash=hash_key(plaintext),
+                prefix=prefix,
+                created_at=utcnow(),
+            )
+            session.add(row)
+            session.flush()
+            return ApiKeyRecord.of(row), plaintext
+
+    def authenticate(self, plaintext: str) -> ApiKeyRecord | None:
+        """The active key matching `plaintext`, or None (unknown, malformed or revoked)."""
+        prefix = _prefix_of(plaintext)
+        with self._tx.read() as session:
+            row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix)) if prefix else None
+            stored = row.key_hash if row is not None else _DUMMY_HASH
+            matches = hmac.compare_digest(stored, hash_key(plaintext))
+            if row is None or not matches or row.revoked_at is not None:
+                return None
+            record = ApiKeyRecord.of(row)
+        now = utcnow()
+        if record.last_used_at is None or now - record.last_used_at >= TOUCH_INTERVAL:
+            with self._tx.write() as session:
+                session.execute(update(ApiKey).where(ApiKey.id == record.id).values(last_used_at=now))
+            record = replace(record, last_used_at=now)
+        return record
+
+    def revoke(self, key_id: str) -> ApiKeyRecord:
+        """Revoke the key (idempotent: revoking twice keeps the first time)."""
+        with self._tx.write() as session:
+            row = load(session, ApiKey, key_id, "api key", lock=True)
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+            session.flush()
+            return ApiKeyRecord.of(row)
+
+    def get(self, key_id: str) -> ApiKeyRecord:
+        with self._tx.read() as session:
+            return ApiKeyRecord.of(load(session, ApiKey, key_id, "api key"))
+
+    def list(self, *, include_revoked: bool = False) -> list[ApiKeyRecord]:
+        query = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)
+        if not include_revoked:
+            query = query.where(ApiKey.revoked_at.is_(None))
+        with self._tx.read() as session:
+            return [ApiKeyRecord.of(r) for r in session.scalars(query)]

@@ -1,0 +1,137 @@
+"""Conversations, their turns and the agent's per-conversation state (optimistically versioned)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal, cast
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from assistant.store.base import Repository, load
+from assistant.store.errors import ConflictError
+from assistant.store.models import Conversation, Turn, new_id, utcnow
+from assistant.store.records import ConversationRecord, TurnRecord
+
+SESSION_ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+Role = Literal["user", "assistant"]
+
+
+class ConversationRepo(Repository):
+    """Conversations keyed by the member's session id; state lives here, never in worker memory."""
+
+    def get_or_create(
+        self, session_id: str | None = None, *, channel: str = "web", client_id: str | None = None
+    ) -> ConversationRecord:
+        """The conversation for `session_id`, created when missing (a new id when None)."""
+        conversation_id = session_id or new_id()
+        if not SESSION_ID_RE.fullmatch(conversation_id):
+            raise ValueError("session id must be 1-64 characters of A-Z a-z 0-9 _ . : -")
+        for _ in range(2):
+            with self._tx.read() as session:
+                row = session.get(Conversation, conversation_id)
+                if row is not None:
+                    return ConversationRecord.of(row)
+            try:
+                with self._tx.write() as session:
+                    now = utcnow()
+                    row = Conversation(
+                        id=conversation_id,
+                        channel=channel,
+                        client_id=client_id,
+                        created_at=now,
+                        updated_at=now,
+                        state={},
+                        version=1,
+                        unanswered_streak=0,
+                    )
+                    session.add(row)
+                    session.flush()
+                    return ConversationRecord.of(row)
+            except IntegrityError:
+                continue  # another worker created it between our read and write: read it again
+        raise ConflictError(f"conversation {conversation_id!r} could not be created")
+
+    def get(self, conversation_id: str) -> ConversationRecord:
+        with self._tx.read() as session:
+            return ConversationRecord.of(load(session, Conversation, conversation_id, "conversation"))
+
+    def append_turn(
+        self,
+        conversation_id: str,
+        role: Role,
+        text: str,
+        *,
+        intent: str | None = None,
+        answered: bool | None = None,
+        citations: list[Any] | None = None,
+    ) -> TurnRecord:
+        """Append a turn with the next sequence number.
+
+        `intent` is meant for user turns and `answered` for assistant turns (analytics). An assistant
+        turn with answered=False increments the conversation's unanswered streak, answered=True resets it.
+        """
+        if role not in ("user", "assistant"):
+            raise ValueError(f"role must be 'user' or 'assistant', not {role!r}")
+        with self._tx.write() as session:
+            conversation = load(session, Conversation, conversation_id, "conversation", lock=True)
+            last = session.scalar(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation_id))
+            now = utcnow()
+            turn = Turn(
+                conversation_id=conversation_id,
+                seq=(last or 0) + 1,
+                role=role,
+                text=text,
+                intent=intent,
+                answered=answered,
+                citations=list(citations or []),
+                created_at=now,
+            )
+            session.add(turn)
+            if role == "assistant" and answered is not None:
+                conversation.unanswered_streak = 0 if answered else conversation.unanswered_streak + 1
+            conversation.updated_at = now
+            session.flush()
+            return TurnRecord.of(turn)
+
+    def transcript(self, conversation_id: str) -> list[TurnRecord]:
+        """All turns in order."""
+        with self._tx.read() as session:
+            load(session, Conversation, conversation_id, "conversation")
+            turns = session.scalars(select(Turn).where(Turn.conversation_id == conversation_id).order_by(Turn.seq))
+            return [TurnRecord.of(t) for t in turns]
+
+    def update_state(
+        self,
+        conversation_id: str,
+        state: dict[str, Any],
+        expected_version: int,
+        *,
+        unanswered_streak: int | None = None,
+    ) -> ConversationRecord:
+        """Replace the state if the stored version is still `expected_version`, else ConflictError."""
+        values: dict[str, Any] = {
+            "state": state,
+            "version": Conversation.version + 1,
+            "updated_at": utcnow(),
+        }
+        if unanswered_streak is not None:
+            values["unanswered_streak"] = unanswered_streak
+        with self._tx.write() as session:
+            result = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(Conversation)
+                    .where(Conversation.id == conversation_id, Conversation.version == expected_version)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                ),
+            )
+            current = load(session, Conversation, conversation_id, "conversation")
+            if result.rowcount != 1:
+                raise ConflictError(
+                    f"conversation {conversation_id!r} is at version {current.version}, "
+                    f"not {expected_version}: it was changed by another request"
+                )
+            session.refresh(current)
+            return ConversationRecord.of(current)

@@ -1,0 +1,80 @@
+"""Engine configuration, schema creation and timestamp handling."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text, update
+
+from assistant.store import SCHEMA_VERSION, Store, build_store, create_all, make_engine
+from assistant.store.db import _normalise_url
+from assistant.store.models import SchemaVersion
+
+
+def test_sqlite_pragmas(tmp_path: Any) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'dir' / 'p.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    engine.dispose()
+
+
+def test_sqlite_writes_begin_immediate_and_reads_deferred(tmp_path: Any) -> None:
+    store = build_store(f"sqlite:///{tmp_path / 'b.db'}")
+    statements: list[str] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def capture(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    store.conversations.get_or_create("s1")
+    store.conversations.append_turn("s1", "user", "你好")
+    store.conversations.transcript("s1")
+    begins = [s for s in statements if s.startswith("BEGIN")]
+    assert "BEGIN IMMEDIATE" in begins
+    assert "BEGIN DEFERRED" in begins
+    store.close()
+
+
+def test_unsupported_url() -> None:
+    with pytest.raises(ValueError, match="unsupported"):
+        make_engine("mysql://localhost/x")
+
+
+def test_postgres_url_gets_psycopg_driver() -> None:
+    assert _normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert _normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+
+
+def test_create_all_is_idempotent_and_records_version(store: Store) -> None:
+    assert create_all(store.engine) == SCHEMA_VERSION
+    assert store.create_schema() == SCHEMA_VERSION
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == 1
+    assert store.ping()
+
+
+def test_create_all_refuses_newer_database(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(update(SchemaVersion).values(version=SCHEMA_VERSION + 1))
+    with pytest.raises(RuntimeError, match="schema is version"):
+        create_all(store.engine)
+
+
+def test_timestamps_are_aware_utc(store: Store) -> None:
+    before = datetime.now(UTC)
+    conversation = store.conversations.get_or_create("tz")
+    again = store.conversations.get("tz")
+    for stamp in (conversation.created_at, again.created_at, again.updated_at):
+        assert stamp.tzinfo is not None and stamp.utcoffset() == UTC.utcoffset(None)
+    assert before <= again.created_at <= datetime.now(UTC)
+    assert again.created_at == conversation.created_at
+
+
+def test_naive_filter_times_are_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.leads.list(created_from=datetime(2025, 1, 1))
