@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.types import Chunk
+from knowledge.types import Chunk, embedding_text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -43,6 +43,12 @@ class StoredChunk:
     text: str
     metadata: dict[str, Any]
 
+    def as_chunk(self) -> Chunk:
+        return Chunk(self.id, self.text, self.source, self.heading, 0, len(self.text), self.metadata)
+
+    def embed_text(self) -> str:
+        return embedding_text(str(self.metadata.get("title", "")), self.heading, self.text)
+
 
 class ChunkStore:
     def __init__(self, path: Path) -> None:
@@ -64,18 +70,20 @@ class ChunkStore:
     def chunk_ids(self, source: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE source = ?", (source,))]
 
-    def replace_file(self, record: FileRecord, chunks: list[Chunk], tokens: list[list[str]]) -> None:
-        rows = [
-            (c.id, c.source, i, c.heading, c.text, " ".join(t), json.dumps(c.metadata, ensure_ascii=False))
-            for i, (c, t) in enumerate(zip(chunks, tokens, strict=True))
-        ]
+    def replace_files(self, files: list[tuple[FileRecord, list[Chunk], list[list[str]]]]) -> None:
+        """Replace several files' chunks and manifest rows in one transaction."""
         with self._transaction():
-            self._db.execute("DELETE FROM chunks WHERE source = ?", (record.source,))
-            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            self._db.execute(
-                "INSERT OR REPLACE INTO files(source, root, sha256, chunks) VALUES (?, ?, ?, ?)",
-                (record.source, record.root, record.sha256, record.chunks),
-            )
+            for record, chunks, tokens in files:
+                rows = [
+                    (c.id, c.source, i, c.heading, c.text, " ".join(t), json.dumps(c.metadata, ensure_ascii=False))
+                    for i, (c, t) in enumerate(zip(chunks, tokens, strict=True))
+                ]
+                self._db.execute("DELETE FROM chunks WHERE source = ?", (record.source,))
+                self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                self._db.execute(
+                    "INSERT OR REPLACE INTO files(source, root, sha256, chunks) VALUES (?, ?, ?, ?)",
+                    (record.source, record.root, record.sha256, record.chunks),
+                )
             self._bump_generation()
 
     def remove_file(self, source: str) -> None:
@@ -83,6 +91,9 @@ class ChunkStore:
             self._db.execute("DELETE FROM chunks WHERE source = ?", (source,))
             self._db.execute("DELETE FROM files WHERE source = ?", (source,))
             self._bump_generation()
+
+    def all_ids(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT id FROM chunks")}
 
     def generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()

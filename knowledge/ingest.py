@@ -1,22 +1,29 @@
-"""Ingest files into the index: incremental (unchanged files do no work), idempotent, one writer at a time."""
+"""Ingest files into the index: incremental (unchanged files do no work), idempotent, one writer at a time.
+
+Crash safety: a marker file is present while an ingest writes. If a run is killed, the next one reconciles
+Chroma with the chunk store (the source of truth) before doing anything else.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.chunk_store import FileRecord
-from knowledge.chunking import chunk_document
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical_index import LexicalIndex
-from knowledge.loaders import LoadError, load_file, supported
-from knowledge.tokenize import tokenize
+from knowledge.loaders import supported
+from knowledge.prepare import FailedFile, FileTask, PreparedFile, fingerprint, init_worker, prepare_batch
 
-CHUNKER_VERSION = "1"
 Progress = Callable[[int, int, str], None]
+BATCH_FILES = 40
+POOL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
+_MARKER = "ingest.inprogress"
 
 
 @dataclass
@@ -28,6 +35,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_written: int = 0
     bm25_rebuilt: bool = False
+    repaired: int = 0
     seconds: float = 0.0
 
     @property
@@ -43,6 +51,7 @@ class IngestReport:
             "failed": [{"path": p, "reason": r} for p, r in self.failed],
             "chunks_written": self.chunks_written,
             "bm25_rebuilt": self.bm25_rebuilt,
+            "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
         }
 
@@ -57,17 +66,6 @@ def _scan(path: Path) -> tuple[Path, list[Path]]:
         ]
         return path, files
     return path.parent, [path]
-
-
-def _fingerprint(path: Path, chunk_size: int, overlap: int) -> str:
-    digest = hashlib.sha256(path.read_bytes())
-    digest.update(f"|{CHUNKER_VERSION}|{chunk_size}|{overlap}".encode())
-    return digest.hexdigest()
-
-
-def embedding_text(title: str, heading: str, text: str) -> str:
-    """What gets embedded: the chunk with its document title and heading path for context."""
-    return f"{title}\n{heading}\n{text}"
 
 
 def ingest(
@@ -86,70 +84,108 @@ def ingest(
     """
     report, started = IngestReport(), time.perf_counter()
     with index.lock:
-        plan: list[tuple[Path, Path]] = []
+        marker = index.data_dir / _MARKER
+        if marker.exists():
+            report.repaired = reconcile(index)
+        marker.touch()
+        known = index.chunks.files()
+        tasks: list[FileTask] = []
         for raw in paths:
             path = Path(raw).resolve()
             if not path.exists():
                 report.failed.append((str(raw), "no such file or folder"))
                 continue
             root, files = _scan(path)
-            plan.extend((root, f) for f in files)
             if sync and path.is_dir():
                 _remove_missing(index, root, {f.relative_to(root).as_posix() for f in files}, report)
-        known = index.chunks.files()
-        for done, (root, file) in enumerate(plan, start=1):
+            for file in files:
+                task = _plan(root, file, known, chunk_size, overlap, report)
+                if task:
+                    tasks.append(task)
+        done = 0
+        for batch in _prepared_batches(index, tasks):
+            _write(index, batch, known, report)
+            done += len(batch)
             if progress:
-                progress(done, len(plan), file.name)
-            _ingest_one(index, root, file, known, chunk_size, overlap, report)
+                progress(done, len(tasks), tasks[done - 1].source)
         if LexicalIndex.built_generation(index.lexical.directory) != index.chunks.generation():
             LexicalIndex.build(index.chunks, index.lexical.directory)
             index.lexical.refresh()
             report.bm25_rebuilt = True
+        marker.unlink()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _ingest_one(
-    index: KnowledgeIndex,
-    root: Path,
-    file: Path,
-    known: dict[str, FileRecord],
-    chunk_size: int,
-    overlap: int,
-    report: IngestReport,
-) -> None:
+def _plan(
+    root: Path, file: Path, known: dict[str, FileRecord], chunk_size: int, overlap: int, report: IngestReport
+) -> FileTask | None:
     source = file.relative_to(root).as_posix()
     if not supported(file):
         report.failed.append((str(file), f"unsupported file type '{file.suffix or '(none)'}'"))
-        return
+        return None
     try:
-        fingerprint = _fingerprint(file, chunk_size, overlap)
-        previous = known.get(source)
-        if previous and previous.sha256 == fingerprint:
-            report.unchanged.append(source)
-            return
-        document = load_file(file, root)
-    except LoadError as exc:
-        report.failed.append((exc.path, exc.reason))
-        return
+        print_ = fingerprint(file, chunk_size, overlap)
     except OSError as exc:
         report.failed.append((str(file), f"cannot read ({exc.strerror})"))
+        return None
+    previous = known.get(source)
+    if previous and previous.sha256 == print_:
+        report.unchanged.append(source)
+        return None
+    return FileTask(root, file, source, print_, chunk_size, overlap)
+
+
+def _prepared_batches(
+    index: KnowledgeIndex, tasks: list[FileTask]
+) -> Iterator[list[PreparedFile | FailedFile]]:
+    batches = [tasks[i : i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES)]
+    workers = min(2, os.cpu_count() or 1)
+    if len(tasks) < POOL_MIN_FILES or workers < 2:
+        yield from map(prepare_batch, batches)
         return
-    chunks = chunk_document(document, chunk_size, overlap)
-    title = str(document.metadata.get("title", ""))
-    # Vectors first, the chunk store (our manifest) last: a crash in between leaves the old fingerprint,
-    # so the next run redoes this file and both sides agree again.
-    index.vectors.delete_source(source, index.chunks.chunk_ids(source))
-    index.vectors.upsert(chunks, [embedding_text(title, c.heading, c.text) for c in chunks])
-    tokens = [tokenize(f"{title} {c.heading} {c.text}") for c in chunks]
-    index.chunks.replace_file(FileRecord(source, str(root), fingerprint, len(chunks)), chunks, tokens)
-    (report.updated if previous else report.added).append(source)
-    report.chunks_written += len(chunks)
+    # spawn, not fork: the parent holds Chroma's native threads, which must not be forked.
+    context = multiprocessing.get_context("spawn")
+    cache = str(index.data_dir / "jieba")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(cache,)) as pool:
+        yield from pool.map(prepare_batch, batches)
+
+
+def _write(
+    index: KnowledgeIndex, batch: list[PreparedFile | FailedFile], known: dict[str, FileRecord], report: IngestReport
+) -> None:
+    """Vectors first, the chunk store last: until the store commits, the old fingerprints stay, so a crash in
+    between makes the next run redo these files (and reconcile drops any orphaned vectors)."""
+    ready = [p for p in batch if isinstance(p, PreparedFile)]
+    report.failed.extend((f.path, f.reason) for f in batch if isinstance(f, FailedFile))
+    if not ready:
+        return
+    stale = [cid for p in ready if p.record.source in known for cid in index.chunks.chunk_ids(p.record.source)]
+    index.vectors.delete_ids(stale)
+    index.vectors.upsert([c for p in ready for c in p.chunks], [t for p in ready for t in p.embed_texts])
+    index.chunks.replace_files([(p.record, p.chunks, p.tokens) for p in ready])
+    for p in ready:
+        (report.updated if p.record.source in known else report.added).append(p.record.source)
+        report.chunks_written += len(p.chunks)
 
 
 def _remove_missing(index: KnowledgeIndex, root: Path, present: set[str], report: IngestReport) -> None:
     for source in index.chunks.files(root=str(root)):
         if source not in present:
-            index.vectors.delete_source(source, index.chunks.chunk_ids(source))
+            index.vectors.delete_ids(index.chunks.chunk_ids(source))
             index.chunks.remove_file(source)
             report.removed.append(source)
+
+
+def reconcile(index: KnowledgeIndex) -> int:
+    """Make Chroma hold exactly the chunk store's chunks: drop orphans, re-add missing ones. Returns changes."""
+    in_vectors = index.vectors.all_ids()
+    in_store = index.chunks.all_ids()
+    orphans = sorted(in_vectors - in_store)
+    index.vectors.delete_ids(orphans)
+    missing = sorted(in_store - in_vectors)
+    for start in range(0, len(missing), 1000):
+        stored = index.chunks.get(missing[start : start + 1000])
+        chunks = [c.as_chunk() for c in stored.values()]
+        index.vectors.upsert(chunks, [c.embed_text() for c in stored.values()])
+    return len(orphans) + len(missing)

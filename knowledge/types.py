@@ -50,3 +50,8 @@ class SearchResult:
         from knowledge.dates import in_force
 
         return in_force(self.metadata, on)
+
+
+def embedding_text(title: str, heading: str, text: str) -> str:
+    """What gets embedded for a chunk: its text with the document title and heading path for context."""
+    return f"{title}\n{heading}\n{text}"

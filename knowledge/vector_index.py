@@ -51,12 +51,17 @@ class VectorIndex:
                 metadatas=[flat_metadata(c.metadata, c.heading) for c in batch],
             )
 
-    def delete_source(self, source: str, ids: list[str]) -> None:
-        """Remove a file's chunks: the ids we know of, and anything else Chroma holds for that source."""
-        if ids:
-            for start in range(0, len(ids), _BATCH):
-                self.collection.delete(ids=ids[start : start + _BATCH])
-        self.collection.delete(where={"source": source})
+    def delete_ids(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), _BATCH):
+            self.collection.delete(ids=ids[start : start + _BATCH])
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        while True:
+            page = self.collection.get(include=[], limit=_BATCH * 5, offset=len(ids))["ids"]
+            ids.update(page)
+            if len(page) < _BATCH * 5:
+                return ids
 
     def query(self, text: str, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         """Top-k (chunk id, cosine similarity)."""

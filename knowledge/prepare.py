@@ -1,0 +1,73 @@
+"""Turn a file into chunks, BM25 tokens and embedding texts — the CPU-heavy, side-effect-free part of ingest.
+
+Kept free of Chroma imports so a process pool can run it cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.chunk_store import FileRecord
+from knowledge.chunking import chunk_document
+from knowledge.loaders import LoadError, load_file
+from knowledge.tokenize import configure_jieba, tokenize
+from knowledge.types import Chunk, embedding_text
+
+CHUNKER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class FileTask:
+    root: Path
+    path: Path
+    source: str
+    fingerprint: str
+    chunk_size: int
+    overlap: int
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    record: FileRecord
+    chunks: list[Chunk]
+    tokens: list[list[str]]
+    embed_texts: list[str]
+
+
+@dataclass(frozen=True)
+class FailedFile:
+    path: str
+    reason: str
+
+
+def fingerprint(path: Path, chunk_size: int, overlap: int) -> str:
+    """Content hash plus chunking parameters: a change to either re-chunks the file."""
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(f"|{CHUNKER_VERSION}|{chunk_size}|{overlap}".encode())
+    return digest.hexdigest()
+
+
+def prepare_file(task: FileTask) -> PreparedFile | FailedFile:
+    try:
+        document = load_file(task.path, task.root)
+    except LoadError as exc:
+        return FailedFile(exc.path, exc.reason)
+    chunks = chunk_document(document, task.chunk_size, task.overlap)
+    title = str(document.metadata.get("title", ""))
+    return PreparedFile(
+        record=FileRecord(task.source, str(task.root), task.fingerprint, len(chunks)),
+        chunks=chunks,
+        tokens=[tokenize(f"{title} {c.heading} {c.text}") for c in chunks],
+        embed_texts=[embedding_text(title, c.heading, c.text) for c in chunks],
+    )
+
+
+def prepare_batch(tasks: list[FileTask]) -> list[PreparedFile | FailedFile]:
+    return [prepare_file(task) for task in tasks]
+
+
+def init_worker(jieba_cache: str) -> None:
+    """Process-pool initialiser: share the data directory's jieba cache."""
+    configure_jieba(Path(jieba_cache))
