@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from knowledge.chunk_store import FileRecord
+from knowledge.embedding import HashingEmbedding
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical_index import LexicalIndex
 from knowledge.loaders import supported
@@ -136,19 +138,19 @@ def _plan(
     return FileTask(root, file, source, print_, chunk_size, overlap)
 
 
-def _prepared_batches(
-    index: KnowledgeIndex, tasks: list[FileTask]
-) -> Iterator[list[PreparedFile | FailedFile]]:
+def _prepared_batches(index: KnowledgeIndex, tasks: list[FileTask]) -> Iterator[list[PreparedFile | FailedFile]]:
     batches = [tasks[i : i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES)]
+    embedding = index.vectors.embedding
+    work = partial(prepare_batch, embed_dim=embedding.dim if isinstance(embedding, HashingEmbedding) else None)
     workers = min(2, os.cpu_count() or 1)
     if len(tasks) < POOL_MIN_FILES or workers < 2:
-        yield from map(prepare_batch, batches)
+        yield from map(work, batches)
         return
     # spawn, not fork: the parent holds Chroma's native threads, which must not be forked.
     context = multiprocessing.get_context("spawn")
     cache = str(index.data_dir / "jieba")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(cache,)) as pool:
-        yield from pool.map(prepare_batch, batches)
+        yield from pool.map(work, batches)
 
 
 def _write(
@@ -162,7 +164,11 @@ def _write(
         return
     stale = [cid for p in ready if p.record.source in known for cid in index.chunks.chunk_ids(p.record.source)]
     index.vectors.delete_ids(stale)
-    index.vectors.upsert([c for p in ready for c in p.chunks], [t for p in ready for t in p.embed_texts])
+    chunks = [c for p in ready for c in p.chunks]
+    if all(p.vectors is not None for p in ready):
+        index.vectors.upsert(chunks, vectors=[v for p in ready for v in p.vectors or []])
+    else:
+        index.vectors.upsert(chunks, texts=[t for p in ready for t in p.embed_texts])
     index.chunks.replace_files([(p.record, p.chunks, p.tokens) for p in ready])
     for p in ready:
         (report.updated if p.record.source in known else report.added).append(p.record.source)

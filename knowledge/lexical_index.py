@@ -24,6 +24,7 @@ class LexicalIndex:
         self.directory = directory
         self.generation = -1
         self.ids: list[str] = []
+        self.position: dict[str, int] = {}
         self._bm25: bm25s.BM25 | None = None
         self._columns: dict[str, np.ndarray] = {}
         self._mtime = 0.0
@@ -72,12 +73,13 @@ class LexicalIndex:
         try:
             mtime = (self.directory / _STATE).stat().st_mtime
         except OSError:
-            self._bm25, self.ids, self._mtime = None, [], 0.0
+            self._bm25, self.ids, self.position, self._mtime = None, [], {}, 0.0
             return
         if mtime == self._mtime:
             return
         state = json.loads((self.directory / _STATE).read_text())
         self.ids = json.loads((self.directory / "ids.json").read_text())
+        self.position = {cid: i for i, cid in enumerate(self.ids)}
         with np.load(self.directory / "columns.npz") as columns:
             self._columns = {name: columns[name] for name in columns.files}
         self._bm25 = bm25s.BM25.load(str(self.directory / "bm25")) if self.ids else None
@@ -95,6 +97,12 @@ class LexicalIndex:
             keep &= (self._columns["effective"] <= key) & (self._columns["expires"] >= key)
             keep &= ~self._columns["superseded"].astype(bool)
         return keep.astype(np.float32)
+
+    def passing(self, hits: list[tuple[str, float]], mask: np.ndarray | None) -> list[tuple[str, float]]:
+        """The hits whose chunks pass the mask (chunks unknown to this index are dropped)."""
+        if mask is None:
+            return hits
+        return [(cid, s) for cid, s in hits if cid in self.position and mask[self.position[cid]] > 0]
 
     def search(self, tokens: list[str], k: int, mask: np.ndarray | None) -> list[tuple[str, float]]:
         """Top-k (chunk id, BM25 score) with a positive score."""

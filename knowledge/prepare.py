@@ -9,8 +9,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.chunk_store import FileRecord
 from knowledge.chunking import chunk_document
+from knowledge.hashing import hashing_vector
 from knowledge.loaders import LoadError, load_file
 from knowledge.tokenize import configure_jieba, tokenize
 from knowledge.types import Chunk, embedding_text
@@ -34,6 +37,7 @@ class PreparedFile:
     chunks: list[Chunk]
     tokens: list[list[str]]
     embed_texts: list[str]
+    vectors: list[np.ndarray] | None = None  # filled when the embedding is local and cheap to ship
 
 
 @dataclass(frozen=True)
@@ -49,23 +53,26 @@ def fingerprint(path: Path, chunk_size: int, overlap: int) -> str:
     return digest.hexdigest()
 
 
-def prepare_file(task: FileTask) -> PreparedFile | FailedFile:
+def prepare_file(task: FileTask, embed_dim: int | None = None) -> PreparedFile | FailedFile:
     try:
         document = load_file(task.path, task.root)
     except LoadError as exc:
         return FailedFile(exc.path, exc.reason)
     chunks = chunk_document(document, task.chunk_size, task.overlap)
     title = str(document.metadata.get("title", ""))
+    texts = [embedding_text(title, c.heading, c.text) for c in chunks]
     return PreparedFile(
         record=FileRecord(task.source, str(task.root), task.fingerprint, len(chunks)),
         chunks=chunks,
         tokens=[tokenize(f"{title} {c.heading} {c.text}") for c in chunks],
-        embed_texts=[embedding_text(title, c.heading, c.text) for c in chunks],
+        embed_texts=texts,
+        vectors=[hashing_vector(t, embed_dim) for t in texts] if embed_dim else None,
     )
 
 
-def prepare_batch(tasks: list[FileTask]) -> list[PreparedFile | FailedFile]:
-    return [prepare_file(task) for task in tasks]
+def prepare_batch(tasks: list[FileTask], embed_dim: int | None = None) -> list[PreparedFile | FailedFile]:
+    """Prepare files; with embed_dim, also compute local hashing vectors of that size."""
+    return [prepare_file(task, embed_dim) for task in tasks]
 
 
 def init_worker(jieba_cache: str) -> None:

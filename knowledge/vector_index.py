@@ -9,6 +9,7 @@ from typing import Any
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import chromadb
+import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 
@@ -37,17 +38,26 @@ class VectorIndex:
         self.collection = client.get_or_create_collection(
             name=name,
             embedding_function=embedding,
-            configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
+            configuration={"hnsw": {"space": "cosine", "ef_construction": 64, "ef_search": 64}},
         )
 
-    def upsert(self, chunks: list[Chunk], texts: list[str]) -> None:
-        """Add or replace chunks; `texts` are what gets embedded (title and heading path included)."""
+    def upsert(
+        self, chunks: list[Chunk], texts: list[str] | None = None, vectors: list[np.ndarray] | None = None
+    ) -> None:
+        """Add or replace chunks, embedding `texts` (title and heading path included) or using given vectors."""
         for start in range(0, len(chunks), _BATCH):
             batch = chunks[start : start + _BATCH]
+            if vectors is not None:
+                embeddings = vectors[start : start + _BATCH]
+            elif texts is not None:
+                embeddings = self.embedding(texts[start : start + _BATCH])
+            else:
+                raise ValueError("upsert needs texts or vectors")
+            # No documents: the chunk store keeps the text, and Chroma's full-text index on documents
+            # halves its write rate.
             self.collection.upsert(
                 ids=[c.id for c in batch],
-                documents=[c.text for c in batch],
-                embeddings=self.embedding(texts[start : start + _BATCH]),
+                embeddings=embeddings,
                 metadatas=[flat_metadata(c.metadata, c.heading) for c in batch],
             )
 
