@@ -1,0 +1,14 @@
+.PHONY: run test lint bench fmt
+run:    ## install and serve the product on embedded defaults with the sample knowledge base
+	bash scripts/run.sh
+test:   ## install and run the whole test suite
+	bash scripts/test.sh
+lint:
+	uv run ruff check . && uv run ruff format --check .
+fmt:
+	uv run ruff format . && uv run ruff check --fix .
+bench:
+	uv run python bench/retrieval.py
+	uv run python bench/compliance.py
+	uv run python bench/chat.py
+	uv run python bench/api.py

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Install (locked), ingest the sample knowledge base and serve API + editor UI on the embedded defaults.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install --quiet uv
+uv sync --frozen
+uv run finassist demo "$@"
