@@ -9,11 +9,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cli import knowledge_commands
+from cli import compliance_commands, knowledge_commands
 from cli.output import CliError, fail
 from knowledge.lock import WriterBusy
 
-COMMAND_MODULES = [knowledge_commands]
+COMMAND_MODULES = [knowledge_commands, compliance_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
