@@ -1,0 +1,111 @@
+"""Rate mentions: loan rates vs policy percentages, periods, and the annualized suggestion."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.compliance import check, find_rates
+from assistant.compliance.rates import cn_number, format_percent
+
+
+def _periods(text: str) -> list[tuple[str, str | None]]:
+    return [(text[m.start : m.end], m.period) for m in find_rates(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("日息万分之五", [("日息万分之五", "day")]),
+        ("月息0.8%", [("月息0.8%", "month")]),
+        ("月息8厘", [("月息8厘", "month")]),
+        ("利息万分之三/天", [("利息万分之三/天", "day")]),
+        ("手续费每月0.5%", [("手续费每月0.5%", "month")]),
+        ("贷款利率3.5%起", [("贷款利率3.5%起", None)]),
+        ("利率3.5%-4.5%", [("利率3.5%-4.5%", None)]),
+        ("年化利率3.6%", [("年化利率3.6%", "annualized")]),
+        ("利率（年化）3.8%", [("利率（年化）3.8%", "annualized")]),
+        ("利率3.5%（年化）", [("利率3.5%（年化）", "annualized")]),
+        ("年化综合融资成本5.8%", [("年化综合融资成本5.8%", "annualized")]),
+        ("年利率4.35%", [("年利率4.35%", "year")]),
+        ("0.05%/天的利息", [("0.05%/天的利息", "day")]),
+        ("自3月1日起利率3.5%", [("利率3.5%", None)]),
+    ],
+)
+def test_loan_rate_mentions(text: str, expected: list) -> None:
+    assert _periods(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "贴息50%，资本金20%，补贴30%",
+        "首付比例30%",
+        "担保费率1%",
+        "按贷款利率的50%给予贴息",
+        "按利率50%贴息",
+        "一年期贷款市场报价利率为3.1%",
+        "LPR为3.45%，五年期以上LPR为3.95%",
+        "新发放贷款加权平均利率4.3%",
+        "利率下调0.25%",
+        "同比增长20%",
+        "印花税按借款金额的万分之零点五缴纳",
+        "公积金贷款利率为2.85%",
+        "利率十分优惠",
+    ],
+)
+def test_policy_and_reference_percentages_are_not_loan_rates(text: str) -> None:
+    assert find_rates(text) == []
+
+
+def test_guarantee_fee_is_policy_unless_quoted_per_month() -> None:
+    assert find_rates("年化担保费率不超过1%") == []
+    assert find_rates("政府性融资担保机构担保费率降至1%以下") == []
+    assert [m.period for m in find_rates("担保费按年收取，费率1%/年")] == ["year"]
+    (monthly,) = find_rates("担保费每月0.2%")
+    assert monthly.period == "month"
+    assert not check("担保费每月0.2%，额度最高100万").passed
+
+
+def test_annualization_of_daily_and_monthly_rates() -> None:
+    (daily,) = find_rates("日息万分之五")
+    (monthly,) = find_rates("月息0.8%")
+    assert daily.annualized() == pytest.approx((0.1825, 0.1825))
+    assert monthly.annualized() == pytest.approx((0.096, 0.096))
+    assert find_rates("年化利率3.6%")[0].annualized() is None
+
+
+def test_fix_suggests_the_annualized_rate() -> None:
+    (monthly,) = check("经营贷月息0.8%，随借随还").errors
+    assert monthly.rule == "rate.per_period"
+    assert "年化约9.6%（单利）" in monthly.fix
+    (daily,) = check("日息万分之五").errors
+    assert "年化约18.25%（单利）" in daily.fix
+    (ranged,) = check("月息0.6%-1%").errors
+    assert "年化约7.2%-12%（单利）" in ranged.fix
+
+
+def test_annualized_figure_must_be_as_prominent() -> None:
+    assert check("日利率0.02%，折合年化利率7.3%（单利）").passed
+    assert check("年化利率18.25%（日利率0.05%）").passed
+    assert not check("日利率0.05%（年化18.25%）").passed
+    assert not check("【月息0.5%】\n企业主专享，年化6%，随借随还").passed
+    assert check("【年化6%】\n月息0.5%").passed
+
+
+def test_rates_far_from_the_annualized_figure_still_need_one() -> None:
+    filler = "。我们提供多种还款方式供企业选择" * 8
+    assert not check("年化利率7.2%" + filler + "。月息0.6%").passed
+
+
+@pytest.mark.parametrize(
+    ("token", "value"),
+    [("5", 5), ("2.5", 2.5), ("五", 5), ("三点五", 3.5), ("十", 10), ("十五", 15), ("二十", 20), ("零点五", 0.5)],
+)
+def test_cn_number(token: str, value: float) -> None:
+    assert cn_number(token) == pytest.approx(value)
+
+
+def test_format_percent() -> None:
+    assert format_percent(0.096) == "9.6%"
+    assert format_percent(0.1825) == "18.25%"
+    assert format_percent(0.12) == "12%"
