@@ -1,0 +1,47 @@
+"""`finassist eval [SUITE...]` and `finassist eval export-cases`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assistant.config import Settings
+from cli.output import CliError, emit
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("eval", parents=[common], help="run eval suites and gate on the committed baseline")
+    p.add_argument("suites", nargs="*", metavar="SUITE", help="suites to run (default: all), or export-cases")
+    p.add_argument("--report", type=Path, help="write a Markdown report with charts to this path")
+    p.add_argument("--update-baseline", action="store_true", help="store this run's metrics as the baseline")
+    p.add_argument("--out", type=Path, help="with export-cases: the JSONL file to merge cases into")
+    p.set_defaults(handler=run_eval)
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.suites == ["export-cases"]:
+        return _export(args, settings)
+    if "export-cases" in args.suites:
+        raise CliError("export-cases is a command of its own: finassist eval export-cases")
+    from evals.runner import run_evals
+    from evals.suites import SUITES
+
+    unknown = [s for s in args.suites if s not in SUITES]
+    if unknown:
+        raise CliError(f"unknown suite {unknown[0]!r}; known: {', '.join(SUITES)}")
+    run = run_evals(args.suites or None, report=args.report, update_baseline=args.update_baseline)
+    emit(run.to_dict(), args.json, run.to_text() + (f"\nreport: {args.report}" if args.report else ""))
+    return 0 if run.passed else 1
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.store import build_store
+    from evals.export_cases import REGRESSIONS, export_cases
+
+    store = build_store(settings.resolved_database_url)
+    try:
+        added, total = export_cases(store, args.out or REGRESSIONS)
+    finally:
+        store.close()
+    emit({"added": added, "total": total}, args.json, f"added {added} case(s); {total} in all")
+    return 0
