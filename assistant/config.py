@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
     collection: str = "finassist"
     redis_url: str | None = None
+    redis_prefix: str = "finassist"  # namespace of this deployment's keys in a shared Redis
+    log_level: str = "INFO"
+    chat_concurrency: int = Field(default=4, ge=1)  # agent turns run at once per API worker process
 
     llm_backend: Literal["offline", "openai"] = "offline"
     llm_base_url: str | None = None
@@ -47,8 +50,13 @@ class Settings(BaseSettings):
     lead_rate_limit: str = "5/minute"
 
     escalation_amount_threshold: int = 5_000_000
+    escalation_unanswered_limit: int = 2  # unanswered questions in a row before a human is asked in (0 = off)
+    escalation_disabled: str = ""  # triggers to switch off, e.g. "application,unanswered"
     working_hours: str = "09:00-18:00"
+    working_days: str = "1-5"  # ISO weekdays staff work (1 = Monday)
     timezone: str = "Asia/Shanghai"
+    llm_intent: bool = False  # with the openai backend, classify intent with the model (rules stay the fallback)
+    llm_summary: bool = False  # with the openai backend, write staff summaries with the model
 
     @field_validator("llm_api_key")
     @classmethod

@@ -1,4 +1,5 @@
-"""Build the services (knowledge index, retriever, …) from Settings, once; tests pass their own instead."""
+"""Build the services (knowledge index, retriever, store, chat model, guard, agent) from Settings, once;
+tests pass their own instead."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from dataclasses import dataclass
 from chromadb.api.types import Documents, EmbeddingFunction
 
 from assistant.config import Settings
+from assistant.llm import ChatModel, OfflineModel, build_chat_model
+from assistant.service import Agent, ComplianceGuard, ReplyGuard
+from assistant.store import Store, build_store
 from knowledge.embedding import HashingEmbedding, OpenAICompatibleEmbedding
 from knowledge.index import KnowledgeIndex
 from knowledge.retriever import HybridRetriever
@@ -36,14 +40,42 @@ def open_knowledge(settings: Settings) -> KnowledgeIndex:
 
 @dataclass
 class Services:
+    """Everything a process needs, built once; ``close`` releases the index and database connections."""
+
     settings: Settings
     index: KnowledgeIndex
     retriever: HybridRetriever
+    store: Store
+    chat_model: ChatModel
+    guard: ReplyGuard
+    agent: Agent
 
     def close(self) -> None:
+        self.store.close()
         self.index.close()
 
 
-def build_services(settings: Settings) -> Services:
-    index = open_knowledge(settings)
-    return Services(settings=settings, index=index, retriever=HybridRetriever(index))
+def default_chat_model(settings: Settings) -> ChatModel:
+    """The configured backend; offline answers leave the risk note to the agent's compliance guard."""
+    if settings.llm_backend == "offline":
+        return OfflineModel(risk_note=False)
+    return build_chat_model(settings)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    index: KnowledgeIndex | None = None,
+    retriever: HybridRetriever | None = None,
+    store: Store | None = None,
+    chat_model: ChatModel | None = None,
+    guard: ReplyGuard | None = None,
+) -> Services:
+    """The services Settings describe; any part passed in is used instead of being built."""
+    index = index or open_knowledge(settings)
+    retriever = retriever or HybridRetriever(index)
+    store = store or build_store(settings.resolved_database_url)
+    chat_model = chat_model or default_chat_model(settings)
+    guard = guard or ComplianceGuard()
+    agent = Agent.from_settings(settings, store=store, retriever=retriever, model=chat_model, guard=guard)
+    return Services(settings, index, retriever, store, chat_model, guard, agent)

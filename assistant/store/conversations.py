@@ -135,3 +135,49 @@ class ConversationRepo(Repository):
                 )
             session.refresh(current)
             return ConversationRecord.of(current)
+
+    def commit_turn(
+        self,
+        conversation_id: str,
+        state: dict[str, Any],
+        expected_version: int,
+        turns: list[dict[str, Any]],
+    ) -> ConversationRecord:
+        """`update_state` and `append_turn` for each of `turns` in ONE transaction (one fsync per turn).
+
+        Each item of `turns` holds `role`, `text` and optionally `intent`, `answered`, `citations`, with
+        append_turn's meaning. ConflictError (nothing written) when the version is not `expected_version`.
+        """
+        for item in turns:
+            if item["role"] not in ("user", "assistant"):
+                raise ValueError(f"role must be 'user' or 'assistant', not {item['role']!r}")
+        with self._tx.write() as session:
+            conversation = load(session, Conversation, conversation_id, "conversation", lock=True)
+            if conversation.version != expected_version:
+                raise ConflictError(
+                    f"conversation {conversation_id!r} is at version {conversation.version}, "
+                    f"not {expected_version}: it was changed by another request"
+                )
+            last = session.scalar(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation_id)) or 0
+            now = utcnow()
+            for offset, item in enumerate(turns, start=1):
+                answered = item.get("answered")
+                session.add(
+                    Turn(
+                        conversation_id=conversation_id,
+                        seq=last + offset,
+                        role=item["role"],
+                        text=item["text"],
+                        intent=item.get("intent"),
+                        answered=answered,
+                        citations=list(item.get("citations") or []),
+                        created_at=now,
+                    )
+                )
+                if item["role"] == "assistant" and answered is not None:
+                    conversation.unanswered_streak = 0 if answered else conversation.unanswered_streak + 1
+            conversation.state = state
+            conversation.version = expected_version + 1
+            conversation.updated_at = now
+            session.flush()
+            return ConversationRecord.of(conversation)

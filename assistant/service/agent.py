@@ -1,0 +1,212 @@
+"""The member-service agent: one conversation turn at a time, all state in the store.
+
+    load conversation + state → respond (screen, intent, branch, guard; see turn.py) → write consent,
+    escalation, lead and audit entries → state + both turns in one transaction (optimistic version, one retry)
+
+``reply`` returns a ChatReply; ``stream`` yields the same reply's text deltas and then the ChatReply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from assistant.config import Settings
+from assistant.llm import ChatModel, OfflineModel
+from assistant.privacy import mask_pii
+from assistant.service.answer import Answerer
+from assistant.service.catalog import CatalogCache
+from assistant.service.escalation import EscalationPolicy
+from assistant.service.guard import ComplianceGuard, ReplyGuard
+from assistant.service.hours import WorkingHours, utc_now
+from assistant.service.intent import IntentClassifier, ModelIntentClassifier, RuleIntentClassifier
+from assistant.service.replies import CONSENT_PURPOSE, CONSENT_TEXT
+from assistant.service.state import ConversationState
+from assistant.service.summary import Summarizer
+from assistant.service.turn import Responder, TurnContext
+from assistant.service.types import ChatReply, EscalationRef, InvalidMessage
+from assistant.store import ConflictError, Store
+from knowledge.retriever import HybridRetriever
+
+log = logging.getLogger(__name__)
+ACTOR = "agent"
+
+
+class Agent:
+    """Answers members, hands over to humans and captures consented leads (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        answerer: Answerer,
+        guard: ReplyGuard,
+        *,
+        classifier: IntentClassifier | None = None,
+        policy: EscalationPolicy | None = None,
+        hours: WorkingHours | None = None,
+        summarizer: Summarizer | None = None,
+        max_message_chars: int = 2000,
+        channel: str = "web",
+    ) -> None:
+        self.store = store
+        self.answerer = answerer
+        self.guard = guard
+        self.policy = policy or EscalationPolicy()
+        self.hours = hours or WorkingHours.parse("09:00-18:00")
+        self.summarizer = summarizer or Summarizer()
+        self.max_message_chars = max_message_chars
+        self.channel = channel
+        self.responder = Responder(answerer, guard, classifier or RuleIntentClassifier(), self.policy, self.hours)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        store: Store,
+        retriever: HybridRetriever,
+        model: ChatModel,
+        guard: ReplyGuard | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Agent:
+        """The agent as Settings configure it (thresholds, hours, model-backed intent/summary switches)."""
+        guard = guard or ComplianceGuard()
+        offline = isinstance(model, OfflineModel)
+        return cls(
+            store,
+            Answerer(retriever, model, guard, catalog=CatalogCache(retriever.index), k=settings.retrieval_k),
+            guard,
+            classifier=ModelIntentClassifier(model) if settings.llm_intent and not offline else None,
+            policy=EscalationPolicy.from_settings(settings),
+            hours=WorkingHours.parse(settings.working_hours, settings.timezone, settings.working_days, clock),
+            summarizer=Summarizer(model if settings.llm_summary and not offline else None),
+            max_message_chars=settings.max_message_chars,
+        )
+
+    def warm_up(self) -> None:
+        """Load rules, the product catalog and the tokenizer before the first member arrives."""
+        warm = getattr(self.guard, "warm_up", None)
+        if callable(warm):
+            warm()
+        self.answerer.catalog.get()
+
+    def validate(self, message: str) -> str:
+        """The message stripped; InvalidMessage when empty or too long."""
+        if not isinstance(message, str) or not message.strip():
+            raise InvalidMessage("the message is empty")
+        text = message.strip()
+        if len(text) > self.max_message_chars:
+            raise InvalidMessage(f"the message is longer than {self.max_message_chars} characters")
+        return text
+
+    def reply(self, session_id: str | None, message: str) -> ChatReply:
+        """Answer one message (a new conversation when session_id is None)."""
+        final: ChatReply | None = None
+        for item in self._turn(session_id, message, streaming=False):
+            if isinstance(item, ChatReply):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(self, session_id: str | None, message: str) -> Iterator[str | ChatReply]:
+        """Text deltas as they are ready (each already guarded), then the final ChatReply."""
+        yield from self._turn(session_id, message, streaming=True)
+
+    def _turn(self, session_id: str | None, message: str, *, streaming: bool) -> Iterator[str | ChatReply]:
+        text = self.validate(message)
+        conversation = self.store.conversations.get_or_create(session_id, channel=self.channel)
+        ctx = TurnContext(conversation, ConversationState.from_dict(conversation.state), text)
+        parts: list[str] = []
+        for delta in self.responder.respond(ctx, streaming=streaming):
+            if delta:
+                parts.append(delta)
+                yield delta
+        answer = "".join(parts)
+        escalation = self._write_effects(ctx)
+        self._commit(ctx, answer)
+        yield ChatReply(
+            session_id=conversation.id,
+            answer=answer,
+            citations=ctx.citations,
+            intent=ctx.intent,
+            escalation=escalation,
+            answered=ctx.answered,
+            refused=ctx.refused,
+            lead_id=ctx.change.lead_id,
+        )
+
+    def _write_effects(self, ctx: TurnContext) -> EscalationRef | None:
+        """Consent, escalation, lead and audit records decided by the turn."""
+        conversation_id = ctx.conversation.id
+        if ctx.consent is not None:
+            consent = self.store.consents.record(
+                conversation_id, purpose=CONSENT_PURPOSE, granted=ctx.consent, text=CONSENT_TEXT
+            )
+            if consent.granted:
+                ctx.change.consent_id = consent.id
+            ctx.audit.append(("consent.record", {"consent_id": consent.id, "granted": consent.granted}))
+        escalation = ctx.existing
+        if ctx.decision is not None:
+            escalation = self._escalate(ctx)
+        if ctx.lead is not None:
+            self._create_lead(ctx)
+        for action, detail in ctx.audit:
+            self.store.audit.record(ACTOR, action, conversation_id, detail=detail)
+        return escalation
+
+    def _escalate(self, ctx: TurnContext) -> EscalationRef:
+        decision = ctx.decision
+        assert decision is not None
+        turns = [(t.role, t.text) for t in self.store.conversations.transcript(ctx.conversation.id)]
+        summary = self.summarizer.summarize([*turns, ("user", ctx.stored_text)], decision.reason)
+        record = self.store.escalations.create(
+            ctx.conversation.id, decision.type, reason=decision.reason, summary=summary, priority=decision.priority
+        )
+        ctx.change.escalation = (record.type, record.id)
+        log.info("escalation %s (%s) for conversation %s", record.id, record.type, ctx.conversation.id)
+        return EscalationRef(decision.type, record.id)
+
+    def _create_lead(self, ctx: TurnContext) -> None:
+        fields = ctx.lead
+        assert fields is not None
+        escalations = {**ctx.state.escalations, **dict([ctx.change.escalation] if ctx.change.escalation else [])}
+        lead = self.store.leads.create(
+            conversation_id=ctx.conversation.id,
+            consent_id=ctx.change.consent_id or ctx.state.consent_id,
+            name=fields.name,
+            company=fields.company,
+            phone=fields.phone,
+            amount=fields.amount,
+            purpose=fields.purpose,
+            priority="high" if ctx.lead_priority == "high" else "normal",
+            escalation_id=escalations.get("amount") or escalations.get("application"),
+        )
+        ctx.change.lead_id = lead.id
+        ctx.audit.append(("lead.create", {"lead_id": lead.id, "phone": lead.phone_masked or ""}))
+
+    def _commit(self, ctx: TurnContext, answer: str) -> None:
+        """Write the new state and both turns in one transaction, retrying once on a concurrent change."""
+        conversation, state = ctx.conversation, ctx.state
+        turns: list[dict[str, Any]] = [
+            {"role": "user", "text": ctx.stored_text, "intent": ctx.intent},
+            {
+                "role": "assistant",
+                "text": mask_pii(answer),
+                "answered": ctx.answered,
+                "citations": [c.to_dict() for c in ctx.citations],
+            },
+        ]
+        for attempt in range(2):
+            try:
+                self.store.conversations.commit_turn(
+                    conversation.id, ctx.change.apply(state).to_dict(), conversation.version, turns
+                )
+                return
+            except ConflictError:
+                if attempt:
+                    raise
+                log.info("conversation %s changed concurrently; re-applying this turn's changes", conversation.id)
+                conversation = self.store.conversations.get(conversation.id)
+                state = ConversationState.from_dict(conversation.state)

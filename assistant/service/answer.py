@@ -1,0 +1,167 @@
+"""Grounded answers: retrieve → screen passages → judge the evidence → generate → gate → citations.
+
+Weak evidence (no passage, the question's distinctive terms missing from every passage, or low raw
+scores) gets a plain "I don't know" and an offer of a relationship manager, without calling the model,
+so a product or rate that is not in the knowledge base can never be invented.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineModel
+from assistant.service import replies
+from assistant.service.catalog import Catalog, CatalogCache, found_in
+from assistant.service.followup import ResolvedQuery
+from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
+from assistant.service.safety import sanitize_passages
+from assistant.service.types import Citation
+from knowledge.retriever import HybridRetriever
+from knowledge.types import SearchResult
+
+log = logging.getLogger(__name__)
+
+_UNSURE_RE = re.compile(r"无法确定|无法回答|没有(?:找到|相关)|资料(?:中)?(?:没有|未)(?:提及|提到|说明|涉及)|不清楚")
+_HANDOFF_RE = re.compile(r"转人工|客户关系专员|客户经理")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Whether the passages can answer the question, and why not."""
+
+    strong: bool
+    reason: str
+    coverage: float
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """The guarded answer text, the citations it uses, and whether it answered the question."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    answered: bool
+    evidence: Evidence
+    model_failed: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceThresholds:
+    min_coverage: float = 0.6  # length-weighted share of distinctive query terms found in the passages
+    unknown_weight: float = 2.0  # a missing term the whole corpus never uses weighs this much more
+    min_bm25: float = 1.0  # raw BM25 of the best passage ...
+    min_similarity: float = 0.05  # ... or cosine similarity of the best passage
+
+
+def judge(query: ResolvedQuery, passages: list[SearchResult], catalog: Catalog, limits: EvidenceThresholds) -> Evidence:
+    """Strong only when the passages plausibly contain the answer."""
+    if not passages:
+        return Evidence(False, "no passages", 0.0)
+    haystack = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages).lower()
+    terms = catalog.key_terms(" ".join((*query.products, *query.topic_terms, query.message)))
+    missing = tuple(t for t in terms if not found_in(t, haystack))
+    weight = {t: len(t) * (limits.unknown_weight if not catalog.known(t) else 1.0) for t in terms}
+    total = sum(weight.values())
+    coverage = 1.0 if not total else 1 - sum(weight[t] for t in missing) / total
+    if coverage < limits.min_coverage:
+        return Evidence(False, "distinctive terms missing from the passages", coverage, missing)
+    if query.products:  # retrieval was filtered to the products asked about: scores say little more
+        return Evidence(True, "ok", coverage, missing)
+    best_bm25 = max(float(p.metadata.get("bm25", 0.0)) for p in passages)
+    best_similarity = max(float(p.metadata.get("similarity", 0.0)) for p in passages)
+    if best_bm25 < limits.min_bm25 and best_similarity < limits.min_similarity:
+        return Evidence(False, "low retrieval scores", coverage, missing)
+    return Evidence(True, "ok", coverage, missing)
+
+
+class Answerer:
+    """Answers one standalone question from the knowledge base, streaming guarded sentences."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        model: ChatModel,
+        guard: ReplyGuard,
+        *,
+        catalog: CatalogCache | None = None,
+        k: int = 5,
+        thresholds: EvidenceThresholds | None = None,
+        fallback: ChatModel | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.model = model
+        self.guard = guard
+        self.catalog = catalog or CatalogCache(retriever.index)
+        self.k = k
+        self.thresholds = thresholds or EvidenceThresholds()
+        self.extractive = isinstance(model, OfflineModel)
+        self.fallback = fallback if fallback is not None else OfflineModel(risk_note=False)
+
+    def retrieve(self, query: ResolvedQuery) -> list[SearchResult]:
+        """Hybrid search, limited to the products asked about; embedded instructions cut out."""
+        filters = {"product": list(query.products)} if query.products else None
+        passages = self.retriever.search(query.search, k=self.k, filters=filters)
+        clean, cuts = sanitize_passages(passages)
+        if cuts:
+            log.warning("cut %d instruction-like sentence(s) from retrieved passages", cuts)
+        return clean
+
+    def run(self, query: ResolvedQuery, *, streaming: bool = False) -> Iterator[str | AnswerResult]:
+        """Text deltas (guarded sentences), then one AnswerResult."""
+        catalog = self.catalog.get()
+        passages = self.retrieve(query)
+        evidence = judge(query, passages, catalog, self.thresholds)
+        if not evidence.strong:
+            log.info("weak evidence (%s, coverage %.2f)", evidence.reason, evidence.coverage)
+            text = guard_text(self.guard, replies.not_found(query.topic.label or None))
+            yield text
+            yield AnswerResult(text, (), False, evidence)
+            return
+        gate = SentenceGate(self.guard, passages, query.message)
+        request = ChatRequest([Message.user(query.focus if self.extractive else query.question)], passages)
+        failed = False
+        try:
+            deltas = self.model.stream(request) if streaming else iter([self.model.generate(request).text])
+            for delta in deltas:
+                yield from gate.feed(delta)
+        except LLMError as error:
+            failed = True
+            log.warning("chat model failed, answering from the passages instead: %s", error)
+            gate.drop_pending()  # never send half a sentence
+            if gate.text:
+                yield from gate.feed(replies.INTERRUPTED)
+            else:
+                yield from self._fallback(gate, query, passages)
+        yield from gate.finish()
+        yield from self._conclude(gate, query, evidence, failed)
+
+    def _fallback(self, gate: SentenceGate, query: ResolvedQuery, passages: list[SearchResult]) -> Iterator[str]:
+        """The extractive answer over the same passages (grounded by construction)."""
+        try:
+            text = self.fallback.generate(ChatRequest([Message.user(query.focus)], passages)).text
+        except LLMError:
+            text = ""
+        yield from gate.feed(text)
+
+    def _conclude(
+        self, gate: SentenceGate, query: ResolvedQuery, evidence: Evidence, failed: bool
+    ) -> Iterator[str | AnswerResult]:
+        """Whatever must still be said (fallback text, the hand-off hint), then the result."""
+        text = gate.text
+        if not text.strip():
+            text = guard_text(
+                self.guard, replies.LLM_FAILED if failed else replies.not_found(query.topic.label or None)
+            )
+            yield text
+            yield AnswerResult(text, (), False, evidence, failed)
+            return
+        answered = bool(gate.order) and not _UNSURE_RE.search(text)
+        if not answered and not _HANDOFF_RE.search(text):
+            hint = self.guard.clean(replies.NOT_SURE_HINT)
+            yield hint
+            text += hint
+        yield AnswerResult(text, gate.citations, answered, evidence, failed)

@@ -1,0 +1,142 @@
+"""What the knowledge base covers: product names (with short aliases) and how common each token is.
+
+Built from the chunk store's metadata and tokens, and rebuilt only when the index generation changes
+(an ingest in another process is picked up on the next turn).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import jieba
+
+from assistant.llm.extractive import STOPWORDS
+from knowledge.index import KnowledgeIndex
+from knowledge.tokenize import tokenize
+
+# Two-character brand prefixes too common in everyday Chinese to stand for a product on their own.
+GENERIC_BRANDS = frozenset({"安心", "惠民", "放心", "普惠", "科技", "绿色", "项目", "设备"})
+COMMON_SHARE = 0.3  # a token in at least this share of documents says nothing about the topic
+_TITLE_SUFFIX_RE = re.compile(r"(?:产品说明|业务说明|说明书|简介|介绍)$")
+# Words that say what is asked (or which aspect), not what it is about: never distinctive.
+_QUESTION_TEXT = """最多 最多能 最高 最低 最长 最短 能贷 贷多少 多长 几年 怎么样 怎么办
+    可以吗 能否 是不是 有没有 哪些 哪个 哪里 为什么 需要 要求 知道 了解
+    介绍 情况 问问 请教 咨询 想问 问下 那么 还有 另外 这个 那个 这款
+    那款 产品 东西 多少钱 大概 一般 时候 时间 适合 符合 支持 提供 怎样
+    多大 多高 办理 申请 额度 利率 年化 期限 还款 方式 材料 资料 条件
+    门槛 资格 费用 手续费 收费 报名 流程 步骤 时效 审批 放款 到账 多久
+    比例 标准 规定 政策 具体 详细 相关 什么样 满足 具备 达到 应该 必须
+    能够 可能 如果 有何 哪种 需不需要 能不能 可不可以 行不行"""
+QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
+_KEY_TOKEN_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,}$")
+
+
+@dataclass
+class Catalog:
+    """Product aliases and document frequencies of one index generation."""
+
+    generation: int = -1
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> product name
+    doc_freq: Counter[str] = field(default_factory=Counter)
+    documents: int = 0
+
+    def find_products(self, text: str) -> list[str]:
+        """Products named in the text (longest alias first, each product once, in text order)."""
+        found: list[tuple[int, str]] = []
+        taken: list[tuple[int, int]] = []
+        for alias in sorted(self.aliases, key=len, reverse=True):
+            start = text.find(alias)
+            while start >= 0:
+                end = start + len(alias)
+                if not any(s < end and start < e for s, e in taken):
+                    taken.append((start, end))
+                    found.append((start, self.aliases[alias]))
+                start = text.find(alias, end)
+        return list(dict.fromkeys(name for _, name in sorted(found)))
+
+    def share(self, token: str) -> float:
+        """Share of documents containing the token (0 when unknown)."""
+        return self.doc_freq.get(token, 0) / self.documents if self.documents else 0.0
+
+    def known(self, token: str) -> bool:
+        return token in self.doc_freq
+
+    def common(self, token: str) -> bool:
+        return self.share(token) >= COMMON_SHARE
+
+    def key_terms(self, text: str) -> list[str]:
+        """Distinctive terms of a question: not stopwords, not question words, not common in the corpus."""
+        terms = [
+            t
+            for t in tokenize(text)
+            if _KEY_TOKEN_RE.match(t) and not t.isdigit() and t not in STOPWORDS and t not in QUESTION_WORDS
+        ]
+        return [t for t in dict.fromkeys(terms) if not self.common(t)]
+
+
+def found_in(term: str, haystack: str) -> bool:
+    """The term, or every shorter word jieba sees inside it (知识讲座 → 知识 + 讲座), occurs in the haystack."""
+    if term.lower() in haystack:
+        return True
+    pieces = [p for p in jieba.lcut_for_search(term) if len(p) >= 2 and p != term]
+    return bool(pieces) and all(p.lower() in haystack for p in pieces)
+
+
+def _aliases(products: dict[str, str]) -> dict[str, str]:
+    """product -> title given; returns alias -> product (ambiguous short aliases dropped)."""
+    aliases: dict[str, str] = {}
+    short: Counter[str] = Counter(name[:2] for name in products)
+    prefix3: Counter[str] = Counter(name[:3] for name in products)
+    for name, title in products.items():
+        aliases[name] = name
+        stripped = _TITLE_SUFFIX_RE.sub("", title).strip()
+        if len(stripped) >= 4:
+            aliases.setdefault(stripped, name)
+        if prefix3[name[:3]] == 1 and len(name) > 4:
+            aliases.setdefault(name[:3], name)  # 票融通…: the brand may be three characters long
+        brand = name[:2]
+        if short[brand] == 1 and len(name) > 3:
+            aliases.setdefault(brand + "贷", name)
+            if brand not in GENERIC_BRANDS:
+                aliases.setdefault(brand, name)
+    return aliases
+
+
+def build_catalog(index: KnowledgeIndex) -> Catalog:
+    """Scan the chunk store once: product metadata and per-document token sets."""
+    generation = index.chunks.generation()
+    products: dict[str, str] = {}
+    tokens_by_source: dict[str, set[str]] = {}
+    for _chunk_id, tokens, meta in index.chunks.iter_tokens():
+        source = str(meta.get("source", ""))
+        title = str(meta.get("title", ""))
+        if source not in tokens_by_source:
+            tokens_by_source[source] = set(tokenize(title))
+        tokens_by_source[source].update(tokens)
+        product = meta.get("product")
+        if product:
+            products.setdefault(str(product), title)
+    doc_freq: Counter[str] = Counter()
+    for bag in tokens_by_source.values():
+        doc_freq.update(bag)
+    return Catalog(generation, _aliases(products), doc_freq, len(tokens_by_source))
+
+
+class CatalogCache:
+    """The catalog of an index, rebuilt when the index's generation moves on."""
+
+    def __init__(self, index: KnowledgeIndex) -> None:
+        self.index = index
+        self._catalog = Catalog()
+        self._lock = threading.Lock()
+
+    def get(self) -> Catalog:
+        generation = self.index.chunks.generation()
+        if generation != self._catalog.generation:
+            with self._lock:
+                if generation != self._catalog.generation:
+                    self._catalog = build_catalog(self.index)
+        return self._catalog

@@ -1,0 +1,225 @@
+"""Regex extraction of the five lead fields (name, company, phone, amount, purpose) and of data the agent
+must never collect (ID numbers, bank cards, passwords), with masking for storage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+
+from assistant.privacy import BANK_CARD_RE, ID_CARD_RE, PHONE_RE, find_phones, mask_pii
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+_SCALE = {"": 1, "元": 1, "块": 1, "w": 10_000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000,
+          "亿": 100_000_000, "k": 1000, "千": 1000}  # fmt: skip
+
+_NUM = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
+_AMOUNT_RE = re.compile(rf"({_NUM})\s*(千万|百万|十万|万|亿|千|w|k)?\s*(元|块|人民币)?", re.IGNORECASE)
+_AMOUNT_CONTEXT_RE = re.compile(r"贷|借|融资|金额|资金|额度|需要|缺口|申请|周转|要")
+_SECRET_RE = re.compile(
+    r"(密码|验证码|动态码|口令|支付码|pin码?|cvv|安全码)\s*(?:是|为|:|：)?\s*([A-Za-z0-9]{3,})", re.IGNORECASE
+)
+_SECRET_WORD_RE = re.compile(r"密码|验证码|动态码|口令|cvv|安全码", re.IGNORECASE)
+_CLAUSE_RE = re.compile(r"[，,。；;！!？?\s、\n]+")
+_NAME_RES = (
+    re.compile(r"(?:我叫|我的名字(?:是|叫)|名字(?:是|叫)|姓名(?:是|为)?[:：]?|联系人(?:是|为)?[:：]?|称呼(?:我)?(?:为)?[:：]?)"
+               r"\s*([\u4e00-\u9fa5]{2,4}?|[A-Za-z][A-Za-z ]{1,30})(?=$|[先女总经老想要是在来电手公我的])"),
+    re.compile(r"(?:我姓|免贵姓|姓)([\u4e00-\u9fa5])(?:[，,。\s]|$|先生|女士|总|经理)"),
+    re.compile(r"^(?:我是)?([\u4e00-\u9fa5]{1,2}(?:先生|女士|总|经理))$"),
+)  # fmt: skip
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆"
+    "汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞"
+)
+_PLAIN_NAME_RE = re.compile(r"^(?:我是|我叫|本人)([\u4e00-\u9fa5]{2,3})$")
+_COMPANY_SUFFIX_RE = re.compile(
+    r"([\u4e00-\u9fa5A-Za-z0-9（）()·]{2,40}?(?:有限责任公司|股份有限公司|有限公司|集团|公司|工作室|厂|合作社|商行|事务所))"
+)
+_COMPANY_FILLER_RE = re.compile(
+    r"^(?:(?:我们|我|本人)?(?:是|在|来自|就职于|任职于)|公司(?:名称|全称|名)?(?:是|叫|为)?[:：]?"
+    r"|企业(?:名称|全称)?(?:是|叫|为)?[:：]?|单位(?:是|为)?[:：]?|我们|我司|我的)+"
+)
+_PURPOSE_MARKER_RE = re.compile(
+    r"(?:用于|用来|用途(?:是|为)?[:：]?|拿来|主要用在|打算用来)\s*([^，。,.;；!！?？\n]{2,40})"
+)
+_PURPOSE_WORD_RE = re.compile(
+    r"(?:买|购买|购置|采购|更新|添置|更换)[\u4e00-\u9fa5]{1,6}|(?:资金|经营)?周转|流动资金|扩大生产|扩产|扩建[\u4e00-\u9fa5]{0,4}"
+    r"|研发(?:投入)?|进货|备货|发工资|技改|技术改造|建(?:设)?厂房|装修[\u4e00-\u9fa5]{0,4}|项目建设|支付货款|还(?:旧)?贷"
+)
+_GENERIC_COMPANY = re.compile(r"^(?:贵|你们|我们|我|本|该|这家|那家|这个|一家|哪家|什么|大|小|总|分)?(?:公司|集团|厂)$")
+
+
+@dataclass(frozen=True)
+class LeadFields:
+    """What a member told us about their financing need. The clear phone never goes into state."""
+
+    name: str | None = None
+    company: str | None = None
+    phone: str | None = None
+    amount: int | None = None
+    purpose: str | None = None
+
+    def merged(self, newer: LeadFields) -> LeadFields:
+        """These fields updated with every non-empty field of ``newer``."""
+        updates = {f.name: getattr(newer, f.name) for f in fields(newer) if getattr(newer, f.name) is not None}
+        return replace(self, **updates)
+
+    @property
+    def any(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    @property
+    def personal(self) -> bool:
+        """Name or phone present: personal information that needs consent first."""
+        return self.name is not None or self.phone is not None
+
+    def missing(self) -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name) is None]
+
+    def without_phone(self) -> dict[str, str | int]:
+        """The fields safe to keep in conversation state (the phone only goes to the lead record)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "phone" and getattr(self, f.name)}
+
+    @classmethod
+    def from_state(cls, data: Mapping[str, object] | None) -> LeadFields:
+        data = data or {}
+        amount = data.get("amount")
+        return cls(
+            name=str(data["name"]) if data.get("name") else None,
+            company=str(data["company"]) if data.get("company") else None,
+            amount=int(amount) if isinstance(amount, int | float) else None,
+            purpose=str(data["purpose"]) if data.get("purpose") else None,
+        )
+
+
+def cn_number(text: str) -> int | None:
+    """Chinese numerals (三百, 一千二百, 五) → int; None when it is not a number."""
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
+        return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+    return total + (digit or 0)
+
+
+def parse_amount(text: str) -> int | None:
+    """The largest money amount in yuan mentioned with a unit or in a financing context, else None."""
+    text = PHONE_RE.sub(" ", ID_CARD_RE.sub(" ", BANK_CARD_RE.sub(" ", text)))
+    best: int | None = None
+    for match in _AMOUNT_RE.finditer(text):
+        number, unit, currency = match.group(1), (match.group(2) or "").lower(), match.group(3) or ""
+        tail = text[match.end() : match.end() + 2]
+        if tail.startswith(("年", "个月", "月", "天", "日", "%", "％", "岁", "期", "次", "人", "号", "倍", "成", "点")):
+            continue
+        if not unit and not currency:
+            before = text[max(0, match.start() - 6) : match.start()]
+            if not (number.isdigit() and len(number) >= 5 and _AMOUNT_CONTEXT_RE.search(before)):
+                continue
+        value = float(number) if number[0].isdigit() else cn_number(number)
+        if value is None:
+            continue
+        amount = round(value * _SCALE[unit])
+        if amount > 0 and (best is None or amount > best):
+            best = amount
+    return best
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE_RE.split(text) if c]
+
+
+def _name(text: str) -> str | None:
+    """The longest name-like candidate: 我叫X / 姓X / X先生 / 我是X (X starting with a common surname)."""
+    found: list[str] = []
+    for clause in _clauses(text):
+        for pattern in _NAME_RES:
+            match = pattern.search(clause)
+            if match:
+                found.append(match.group(1).strip())
+        plain = _PLAIN_NAME_RE.match(clause)
+        if plain and plain.group(1)[0] in _SURNAMES:
+            found.append(plain.group(1))
+    return max(found, key=len) if found else None
+
+
+def _company(text: str) -> str | None:
+    for clause in _clauses(text):
+        match = _COMPANY_SUFFIX_RE.search(clause)
+        if not match:
+            continue
+        value = _COMPANY_FILLER_RE.sub("", match.group(1))
+        if len(value) >= 4 and not _GENERIC_COMPANY.match(value):
+            return value
+    return None
+
+
+def _purpose(text: str) -> str | None:
+    match = _PURPOSE_MARKER_RE.search(text)
+    if match:
+        return match.group(1).strip()[:50]
+    match = _PURPOSE_WORD_RE.search(text)
+    return match.group(0)[:50] if match else None
+
+
+def extract_fields(text: str) -> LeadFields:
+    """Every lead field found in one message (several may be given at once)."""
+    phones = find_phones(text)
+    return LeadFields(
+        name=_name(text),
+        company=_company(text),
+        phone=phones[0] if phones else None,
+        amount=parse_amount(text),
+        purpose=_purpose(text),
+    )
+
+
+def find_sensitive(text: str) -> list[str]:
+    """Kinds of data we refuse to collect that appear in the text: id_card, bank_card, password."""
+    kinds = []
+    if ID_CARD_RE.search(text):
+        kinds.append("id_card")
+    if BANK_CARD_RE.search(PHONE_RE.sub(" ", text)):
+        kinds.append("bank_card")
+    if _SECRET_RE.search(text):
+        kinds.append("password")
+    return kinds
+
+
+def mentions_secret(text: str) -> bool:
+    return bool(_SECRET_WORD_RE.search(text))
+
+
+def mask_for_storage(text: str) -> str:
+    """Member text as it may be stored or logged: phones, ID numbers, bank cards and passwords masked."""
+    return _SECRET_RE.sub(lambda m: f"{m.group(1)}******", mask_pii(text))
+
+
+def strip_sensitive(text: str) -> str:
+    """The text with ID numbers, bank cards and passwords removed (phones are kept)."""
+    text = _SECRET_RE.sub(lambda m: m.group(1), text)
+    text = ID_CARD_RE.sub(" ", text)
+    return BANK_CARD_RE.sub(" ", text)
+
+
+def redact(text: str) -> str:
+    """The text with phones, ID numbers, bank cards and passwords removed (for retrieval and topics)."""
+    return PHONE_RE.sub(" ", strip_sensitive(text)).strip()

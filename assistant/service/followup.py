@@ -1,0 +1,159 @@
+"""Turn a member message into a standalone question: resolve follow-ups ("那最多能贷多少？") against the
+conversation's topic, find the products it is about, and map colloquial wording onto the corpus's terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import jieba
+
+from assistant.service.catalog import Catalog
+
+# Colloquial wording -> the term the documents use. Order matters: the first match of a group wins.
+ASPECTS: tuple[tuple[str, str], ...] = (
+    (r"能贷多少|贷多少|借多少|能借多少|最多(?:能|可以)?(?:贷|借)|最高(?:能|可以)?(?:贷|借)|额度|上限|多少钱", "额度"),
+    (r"利率|利息|年化|多少息|息多少|费率|贵不贵|成本", "年化利率"),
+    (
+        r"(?:审批|放款|到账|批下来|办下来|下款)(?:要|需要)?多久|多久(?:能|可以)?(?:审批|放款|到账|批|下款)|时效",
+        "审批时效",
+    ),
+    (r"期限|几年|借多长|(?:贷|借|用|还)[^，。？?]{0,4}(?:多久|多长时间)", "期限"),
+    (r"怎么还|如何还|还款|还钱|提前还", "还款方式"),
+    (r"材料|资料|准备什么|带什么|提交什么", "申请材料"),
+    (r"条件|门槛|资格|能不能申请|能申请|可以申请|符合|准入|适用", "申请条件"),
+    (r"费用|手续费|收费|收不收|违约金", "费用"),
+    (r"报名|参加|参与", "报名"),
+    (r"流程|步骤|怎么申请|如何申请|怎么办理|如何办理", "办理流程"),
+)
+_ASPECT_RES = tuple((re.compile(pattern), term) for pattern, term in ASPECTS)
+# A pronoun points back at the topic; a weak marker (那/还有…) only when the message names no subject of its own.
+_PRONOUN_RE = re.compile(r"它|这个|这款|那款|该产品|该政策|该活动|这种|那种|上述|刚才说的|前面说的|这项|那项|此产品")
+_WEAK_MARKER_RE = re.compile(r"^(?:那|那么|还有|另外|以及|然后|再问|顺便)")
+_FILLER_RE = re.compile(r"^(?:那么|那|这个|它的|它|该|请问|还有|另外|然后|再问一下|顺便问一下)+")
+_TRAILING_RE = re.compile(r"[？?。！!\s]+$")
+SHORT_FOLLOWUP = 12  # characters; a short aspect-only message continues the topic
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What the conversation is about: products, or the distinctive terms of the last question."""
+
+    products: tuple[str, ...] = ()
+    subject: str = ""  # the last standalone question, for replies ("关于…")
+    terms: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.products and not self.terms
+
+    @property
+    def label(self) -> str:
+        return "、".join(self.products) or self.subject
+
+    def to_state(self) -> dict[str, Any]:
+        return {"products": list(self.products), "subject": self.subject, "terms": list(self.terms)}
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any] | None) -> Topic:
+        data = data or {}
+        return cls(
+            tuple(str(p) for p in data.get("products", ())),
+            str(data.get("subject", "")),
+            tuple(str(t) for t in data.get("terms", ())),
+        )
+
+
+@dataclass(frozen=True)
+class ResolvedQuery:
+    """A message made standalone.
+
+    ``question``: natural wording for a language model; ``focus``: the question without product names,
+    plus topic and corpus terms (for the extractive model); ``search``: the retrieval query.
+    """
+
+    message: str
+    question: str
+    focus: str
+    search: str
+    products: tuple[str, ...]
+    aspects: tuple[str, ...]
+    followup: bool
+    topic: Topic
+
+    @property
+    def topic_terms(self) -> tuple[str, ...]:
+        """Terms inherited from the previous question (follow-ups about a non-product subject)."""
+        return self.topic.terms if self.followup and not self.products else ()
+
+
+def aspects_of(text: str) -> tuple[str, ...]:
+    """Corpus terms for the colloquial wording in the text ('最多能贷多少' -> '额度')."""
+    found: list[str] = []
+    for pattern, term in _ASPECT_RES:
+        if term == "期限" and "审批时效" in found:
+            continue
+        if pattern.search(text) and term not in found:
+            found.append(term)
+    return tuple(found)
+
+
+def is_followup(message: str, own_terms: list[str], aspects: tuple[str, ...], previous: Topic) -> bool:
+    """Does the message lean on the previous topic (pronoun, 那…, or a bare aspect such as 利率呢)?"""
+    if previous.empty:
+        return False
+    if _PRONOUN_RE.search(message):
+        return True
+    if own_terms:
+        return False
+    return bool(_WEAK_MARKER_RE.search(message)) or (
+        len(_TRAILING_RE.sub("", message)) <= SHORT_FOLLOWUP and bool(aspects)
+    )
+
+
+def pieces(terms: list[str], text: str) -> list[str]:
+    """Shorter words inside long terms (知识讲座 → 知识, 讲座) that the text does not already contain."""
+    found: list[str] = []
+    for term in terms:
+        if len(term) >= 4:
+            found += [p for p in jieba.lcut_for_search(term) if len(p) >= 2 and p != term and p not in found]
+    return found
+
+
+def _strip_products(text: str, products: tuple[str, ...], catalog: Catalog) -> str:
+    names = [alias for alias, name in catalog.aliases.items() if name in products] + list(products)
+    for alias in sorted(names, key=len, reverse=True):
+        text = text.replace(alias, " ")
+    return text.strip()
+
+
+def resolve(message: str, previous: Topic, catalog: Catalog) -> ResolvedQuery:
+    """The standalone question for this message, given the conversation's previous topic."""
+    text = message.strip()
+    products = tuple(catalog.find_products(text))
+    aspects = aspects_of(text)
+    own_terms = [t for t in catalog.key_terms(text) if not any(t in name for name in catalog.aliases)]
+    followup = not products and is_followup(text, own_terms, aspects, previous)
+    core = _FILLER_RE.sub("", text) or text
+    if followup:
+        topic = previous
+        question = f"{previous.label}：{core}"
+    else:
+        subject = _TRAILING_RE.sub("", text)[:60]
+        topic = Topic(products, subject, tuple(own_terms))
+        question = text
+    inherited = topic.terms if followup and not topic.products else ()
+    # The extractive model scores sentences by word overlap: with an aspect known, the aspect and the
+    # distinctive words say more than the member's phrasing ("需要满足什么条件" -> "申请条件").
+    wording = " ".join(own_terms) if aspects else _strip_products(core, topic.products, catalog)
+    focus = " ".join([*inherited, wording, *aspects]).strip() or question
+    if topic.products:
+        # The search is filtered to these products, so their names would match every chunk: search for
+        # what is asked about them instead, sharpened with the corpus terms.
+        search = " ".join(part for part in (_strip_products(core, topic.products, catalog), *aspects) if part)
+        search = search or " ".join(topic.products)
+    else:
+        # Unscoped, corpus terms pull in every 办理流程 section; split long words instead (知识讲座 → 知识 讲座).
+        search = " ".join(part for part in (*inherited, core, *pieces(own_terms, core)) if part)
+    return ResolvedQuery(text, question, focus, search, topic.products, aspects, followup, topic)

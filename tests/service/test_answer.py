@@ -1,0 +1,111 @@
+"""Answerer: retrieval scoped to products, the evidence check, grounded generation and fallbacks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.llm import ChatModel, ChatRequest, Completion, FakeModel, LLMTimeout, OfflineModel
+from assistant.service.answer import Answerer, AnswerResult
+from assistant.service.catalog import CatalogCache
+from assistant.service.followup import Topic, resolve
+from assistant.service.guard import ComplianceGuard
+from knowledge.retriever import HybridRetriever
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+GUARD = ComplianceGuard()
+RATE_RE = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
+
+
+def answer(
+    answerer: Answerer, question: str, topic: Topic | None = None, streaming: bool = False
+) -> tuple[str, AnswerResult]:
+    query = resolve(question, topic or Topic(), answerer.catalog.get())
+    items = list(answerer.run(query, streaming=streaming))
+    result = items[-1]
+    assert isinstance(result, AnswerResult)
+    deltas = [i for i in items[:-1] if isinstance(i, str)]
+    assert "".join(deltas) == result.text
+    return result.text, result
+
+
+@pytest.fixture
+def offline(sample_retriever: HybridRetriever) -> Answerer:
+    return Answerer(
+        sample_retriever, OfflineModel(risk_note=False), GUARD, catalog=CatalogCache(sample_retriever.index)
+    )
+
+
+def test_grounded_rate_answer_cites_the_product(offline: Answerer) -> None:
+    text, result = answer(offline, "星火科创信用贷的年化利率是多少？")
+    assert result.answered and result.evidence.strong
+    assert "3.45%" in text and "年化" in text and "风险提示" in text
+    assert [c.source for c in result.citations] == ["products/xinghuo-tech-credit-loan.md"]
+    assert "[1]" in text and "[2]" not in text
+    assert result.citations[0].title == "星火科创信用贷产品说明" and result.citations[0].snippet
+
+
+@pytest.mark.parametrize("question", ["量子链条贷的利率是多少？", "黄金质押贷款利率多少", "天元智能贷的额度"])
+def test_unknown_products_get_i_dont_know_without_numbers(offline: Answerer, question: str) -> None:
+    text, result = answer(offline, question)
+    assert not result.answered and not result.evidence.strong
+    assert "无法确定" in text and "转人工" in text
+    assert not RATE_RE.search(text) and not re.search(r"\d", text)
+    assert result.citations == ()
+
+
+def test_weak_evidence_never_calls_the_model(sample_retriever: HybridRetriever) -> None:
+    model = FakeModel(default="量子链条贷年化利率3.1%[1]。")
+    answerer = Answerer(sample_retriever, model, GUARD, catalog=CatalogCache(sample_retriever.index))
+    text, result = answer(answerer, "量子链条贷的利率是多少？")
+    assert model.requests == [] and "3.1" not in text and not result.answered
+
+
+def test_model_numbers_not_in_passages_are_dropped(sample_retriever: HybridRetriever) -> None:
+    model = FakeModel(["星火科创信用贷年化利率3.45%—5.8%（单利）[1]。目前优惠价年化2.99%[1]。"])
+    answerer = Answerer(sample_retriever, model, GUARD, catalog=CatalogCache(sample_retriever.index))
+    text, result = answer(answerer, "星火科创信用贷的年化利率是多少？")
+    assert "3.45%" in text and "2.99" not in text and result.answered
+    assert model.last_request.messages[-1].content == "星火科创信用贷的年化利率是多少？"
+    assert all(p.metadata.get("product") == "星火科创信用贷" for p in model.last_request.passages)
+
+
+def test_model_failure_falls_back_to_the_extractive_answer(sample_retriever: HybridRetriever) -> None:
+    model = FakeModel([LLMTimeout("slow")])
+    answerer = Answerer(sample_retriever, model, GUARD, catalog=CatalogCache(sample_retriever.index))
+    text, result = answer(answerer, "星火科创信用贷的年化利率是多少？", streaming=True)
+    assert result.model_failed and result.answered and "3.45%" in text and result.citations
+
+
+def test_model_saying_it_does_not_know_is_unanswered(sample_retriever: HybridRetriever) -> None:
+    model = FakeModel(["根据现有资料无法确定该产品是否支持外币贷款。"])
+    answerer = Answerer(sample_retriever, model, GUARD, catalog=CatalogCache(sample_retriever.index))
+    text, result = answer(answerer, "星火科创信用贷支持外币吗")
+    assert not result.answered and "转人工" in text
+
+
+def test_follow_up_answer_uses_the_topic(offline: Answerer) -> None:
+    first = resolve("星火科创信用贷的年化利率是多少？", Topic(), offline.catalog.get())
+    text, result = answer(offline, "那最多能贷多少？", first.topic)
+    assert result.answered and "1000万元" in text
+    assert {c.source for c in result.citations} == {"products/xinghuo-tech-credit-loan.md"}
+
+
+class BreaksMidStream(ChatModel):
+    model_name = "breaks"
+
+    def generate(self, request: ChatRequest) -> Completion:
+        raise LLMTimeout("slow")
+
+    def stream(self, request: ChatRequest) -> Iterator[str]:
+        yield "星火科创信用贷面向科技型中小企业[1]。贷款利率为年化"
+        raise LLMTimeout("stalled")
+
+
+def test_a_stream_that_breaks_keeps_whole_sentences_only(sample_retriever: HybridRetriever) -> None:
+    answerer = Answerer(sample_retriever, BreaksMidStream(), GUARD, catalog=CatalogCache(sample_retriever.index))
+    text, result = answer(answerer, "星火科创信用贷适合什么企业", streaming=True)
+    assert text.startswith("星火科创信用贷面向科技型中小企业[1]。")
+    assert "贷款利率为年化" not in text and "中断" in text and result.model_failed

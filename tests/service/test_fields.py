@@ -1,0 +1,86 @@
+"""Lead field extraction, amounts, sensitive data detection and masking for storage."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.service.fields import (
+    LeadFields,
+    cn_number,
+    extract_fields,
+    find_sensitive,
+    mask_for_storage,
+    parse_amount,
+    strip_sensitive,
+)
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
+
+def test_all_fields_in_one_message() -> None:
+    fields = extract_fields("我叫张三，苏州星河精密机械有限公司，电话13812345678，想贷300万买设备")
+    assert fields == LeadFields("张三", "苏州星河精密机械有限公司", "13812345678", 3_000_000, "买设备")
+    assert fields.missing() == []
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("我是李四，我们是杭州云图科技有限公司的，需要五百万元用于研发，手机 139-1234-5678",
+         LeadFields("李四", "杭州云图科技有限公司", "13912345678", 5_000_000, "研发")),
+        ("姓王，王先生，公司名称：合肥智造有限公司，金额2000000，用途：流动资金周转",
+         LeadFields("王先生", "合肥智造有限公司", None, 2_000_000, "流动资金周转")),
+        ("我们公司需要一笔资金周转", LeadFields(purpose="资金周转")),
+        ("星火科创信用贷利率多少", LeadFields()),
+    ],
+)  # fmt: skip
+def test_extraction_cases(message: str, expected: LeadFields) -> None:
+    assert extract_fields(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("想贷300万", 3_000_000),
+        ("3百万", 3_000_000),
+        ("五百万元", 5_000_000),
+        ("2000000", None),  # a bare number without a money context is not an amount
+        ("融资2000000元", 2_000_000),
+        ("需要2000000", 2_000_000),
+        ("1.5亿", 150_000_000),
+        ("借50w", 500_000),
+        ("一千二百万", 12_000_000),
+        ("贷款期限36个月，年化4.35%", None),
+        ("2027年3月", None),
+        ("电话13812345678", None),
+    ],
+)
+def test_parse_amount(text: str, amount: int | None) -> None:
+    assert parse_amount(text) == amount
+
+
+def test_cn_number() -> None:
+    assert cn_number("三百") == 300
+    assert cn_number("一千二百") == 1200
+    assert cn_number("十五") == 15
+    assert cn_number("五") == 5
+    assert cn_number("abc") is None
+
+
+def test_sensitive_data_is_found_masked_and_stripped() -> None:
+    text = "身份证号320102199001011234，银行卡6222 0212 3456 7890 123，密码是123456，电话13812345678"
+    assert find_sensitive(text) == ["id_card", "bank_card", "password"]
+    masked = mask_for_storage(text)
+    for secret in ("320102199001011234", "6222 0212 3456 7890 123", "123456", "13812345678"):
+        assert secret not in masked
+    assert "138****5678" in masked and "密码******" in masked
+    stripped = strip_sensitive(text)
+    assert "320102199001011234" not in stripped and "123456，" not in stripped
+    assert "13812345678" in stripped  # the phone is a lead field, handled by consent, not stripped
+    assert find_sensitive("我的电话是13812345678") == []
+
+
+def test_state_never_keeps_the_phone() -> None:
+    fields = LeadFields("张三", "某某有限公司", "13812345678", 100, "周转")
+    assert "phone" not in fields.without_phone()
+    assert LeadFields.from_state(fields.without_phone()).phone is None

@@ -1,0 +1,79 @@
+"""Intent rules (offline) and the model-backed classifier with its fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.llm import ChatRequest, FakeModel, LLMError, LLMUnsupported, Message, OfflineModel
+from assistant.privacy import find_phones
+from assistant.service.intent import IntentSchema, ModelIntentClassifier, RuleIntentClassifier, negativity
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+RULES = RuleIntentClassifier()
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("星火科创信用贷的年化利率是多少？", "question"),
+        ("那最多能贷多少？", "question"),
+        ("申请需要什么材料", "question"),
+        ("怎么申请星火科创信用贷", "question"),
+        ("政策补贴需要申请吗", "question"),
+        ("转人工", "human"),
+        ("我要找人工客服", "human"),
+        ("让客户经理联系我", "human"),
+        ("我要投诉你们的客户经理", "complaint"),
+        ("你们就是骗子，垃圾服务", "complaint"),
+        ("等了三天没人理，太差了！！", "complaint"),
+        ("我想申请贷款", "apply"),
+        ("我们公司需要一笔资金周转", "apply"),
+        ("想贷300万买设备", "apply"),
+        ("帮我申请星火科创信用贷", "apply"),
+        ("你好", "chitchat"),
+        ("谢谢！", "chitchat"),
+        ("好的", "chitchat"),
+        ("今天天气怎么样", "out_of_scope"),
+        ("帮我写一段python代码", "out_of_scope"),
+        ("推荐一只股票", "out_of_scope"),
+        ("股票质押贷款有吗", "question"),
+    ],
+)
+def test_rule_table(message: str, intent: str) -> None:
+    assert RULES.classify(message).intent == intent
+
+
+def test_negativity_scores_strong_and_mild() -> None:
+    assert negativity("你们太坑人了，骗子！！") >= 3
+    assert 0 < negativity("等了好久还没消息") < 3
+    assert negativity("星火贷利率多少") == 0
+    assert RULES.classify("太坑人了，骗子").strongly_negative
+
+
+def test_model_classifier_uses_the_model_and_masks_pii() -> None:
+    model = FakeModel([{"intent": "apply", "confidence": 0.8, "reason": "想申请"}])
+    result = ModelIntentClassifier(model).classify("我电话13812345678，看看适合什么产品")
+    assert result.intent == "apply" and result.confidence == 0.8
+    request = model.last_request
+    assert request.task == "intent"
+    assert not any(find_phones(m.content) for m in request.messages)
+
+
+@pytest.mark.parametrize("reply", [LLMError("down"), {"intent": "weather", "confidence": 0.9}])
+def test_model_classifier_falls_back_to_rules(reply: object) -> None:
+    model = FakeModel([reply])  # type: ignore[list-item]
+    assert ModelIntentClassifier(model).classify("我想申请贷款").intent == "apply"
+
+
+def test_model_classifier_never_overrides_human_or_complaint() -> None:
+    model = FakeModel(default={"intent": "question", "confidence": 1.0})
+    classifier = ModelIntentClassifier(model)
+    assert classifier.classify("转人工").intent == "human"
+    assert classifier.classify("我要投诉").intent == "complaint"
+    assert model.requests == []
+
+
+def test_offline_model_cannot_classify_so_rules_decide() -> None:
+    with pytest.raises(LLMUnsupported):
+        OfflineModel().structured(ChatRequest([Message.user("你好")], task="intent"), IntentSchema)
+    assert ModelIntentClassifier(OfflineModel()).classify("你好").intent == "chitchat"
