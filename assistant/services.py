@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from chromadb.api.types import Documents, EmbeddingFunction
 
 from assistant.config import Settings
+from assistant.drafting import DraftService
 from assistant.llm import ChatModel, OfflineModel, build_chat_model
 from assistant.service import Agent, ComplianceGuard, ReplyGuard
 from assistant.store import Store, build_store
@@ -49,6 +50,7 @@ class Services:
     chat_model: ChatModel
     guard: ReplyGuard
     agent: Agent
+    drafts: DraftService
 
     def close(self) -> None:
         self.store.close()
@@ -78,4 +80,5 @@ def build_services(
     chat_model = chat_model or default_chat_model(settings)
     guard = guard or ComplianceGuard()
     agent = Agent.from_settings(settings, store=store, retriever=retriever, model=chat_model, guard=guard)
-    return Services(settings, index, retriever, store, chat_model, guard, agent)
+    drafts = DraftService(retriever, chat_model, store)
+    return Services(settings, index, retriever, store, chat_model, guard, agent, drafts)

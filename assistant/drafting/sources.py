@@ -1,0 +1,91 @@
+"""Retrieval for a draft: the best-matching document read section by section, plus a few related passages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Protocol
+
+from assistant.compliance.rates import cn_number
+from assistant.drafting.brief import Brief
+from assistant.drafting.templates import DraftTemplate
+from assistant.drafting.types import NoSourcesError
+from assistant.llm.extractive import build_query, overlap
+from knowledge.types import SearchResult
+
+MIN_RELEVANCE = 0.25  # share of the topic's words a source must contain to be drafted from
+FIRST_K, SECTION_K, DOCUMENT_K = 8, 8, 30
+MAX_RELATED = 4
+_ORDINAL_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})[、.．]")
+
+
+class Retriever(Protocol):
+    def search(
+        self, query: str, k: int = 5, filters: dict[str, Any] | None = None, as_of: date | None = None
+    ) -> list[SearchResult]: ...
+
+
+def section_path(passage: SearchResult) -> list[str]:
+    """The headings under the document title ("二、适用对象", …); empty for a document's opening chunk."""
+    return [p.strip() for p in passage.heading.split(">")][1:]
+
+
+def reading_order(passage: SearchResult) -> tuple[int, int, int]:
+    """Sort key putting a document's chunks in reading order: opening chunk, then 一、二、三…."""
+    path = section_path(passage)
+    if not path:
+        return (0, 0, 0)
+    m = _ORDINAL_RE.match(path[0])
+    ordinal = int(cn_number(m.group(1))) if m else 99
+    return (ordinal, len(path), 0 if passage.text.lstrip().startswith("#") else 1)
+
+
+def relevance(topic: str, passage: SearchResult) -> float:
+    return overlap(build_query(topic), f"{passage.title}\n{passage.heading}\n{passage.text}")
+
+
+def _search(
+    retriever: Retriever, query: str, k: int, filters: dict[str, Any] | None, as_of: date
+) -> list[SearchResult]:
+    return retriever.search(query, k=k, filters=filters, as_of=as_of)
+
+
+def _document(retriever: Retriever, main: SearchResult, template: DraftTemplate, as_of: date) -> list[SearchResult]:
+    """As many chunks of the main document as retrieval yields, in reading order."""
+    category = main.metadata.get("category")
+    filters = {"category": category} if category else None
+    queries = [main.title] + [f"{main.title} {' '.join(s.match)}" for s in template.sections if s.match]
+    found: dict[str, SearchResult] = {}
+    for i, query in enumerate(queries):
+        for hit in _search(retriever, query, DOCUMENT_K if i == 0 else SECTION_K, filters, as_of):
+            if hit.source == main.source:
+                found.setdefault(hit.chunk_id, hit)
+    found.setdefault(main.chunk_id, main)
+    return sorted(found.values(), key=reading_order)
+
+
+def gather(
+    retriever: Retriever, brief: Brief, template: DraftTemplate, today: Callable[[], date]
+) -> list[SearchResult]:
+    """Passages for the draft: the main document (reading order) first, then related passages.
+
+    Raises NoSourcesError when nothing in the knowledge base is about the topic.
+    """
+    as_of = today()
+    filters = {"category": template.category} if template.category else None
+    hits = _search(retriever, brief.topic, FIRST_K, filters, as_of)
+    relevant = [h for h in hits if relevance(brief.topic, h) >= MIN_RELEVANCE]
+    if not relevant and filters:
+        hits = _search(retriever, brief.topic, FIRST_K, None, as_of)
+        relevant = [h for h in hits if relevance(brief.topic, h) >= MIN_RELEVANCE]
+    if not relevant:
+        raise NoSourcesError(
+            f"知识库中没有找到与“{brief.topic}”相关的资料，无法起草有依据的稿件 / "
+            "nothing in the knowledge base matches the topic"
+        )
+    main = relevant[0]
+    document = _document(retriever, main, template, as_of)
+    seen = {p.chunk_id for p in document}
+    related = [h for h in relevant if h.chunk_id not in seen][:MAX_RELATED]
+    return document + related

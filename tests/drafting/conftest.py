@@ -1,0 +1,49 @@
+"""Drafting fixtures: a DraftService over the sample corpus (date pinned) with a fresh SQLite store per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.drafting import DraftService
+from assistant.llm import ChatModel, FakeModel, OfflineModel
+from assistant.store import Store, build_store
+from knowledge.retriever import HybridRetriever
+from tests.conftest import TEST_TODAY
+from tests.support.fixtures import openai_server  # noqa: F401
+
+# (post type, topic, the document its citations must point at)
+SAMPLES = [
+    ("policy_explainer", "苏州科技型中小企业贷款贴息政策", "policies/suzhou-tech-loan-subsidy-2025.md"),
+    ("product_intro", "安心政担贷", "products/anxin-guarantee-loan.md"),
+    ("event_notice", "2027年度企业信贷产品发布会", "events/credit-product-launch-2027.md"),
+    ("faq_digest", "年化利率怎么算", "faq/apr-conversion.md"),
+    ("case_story", "知识产权质押融资案例", "policies/hefei-ip-pledge-support.md"),
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = build_store(f"sqlite:///{tmp_path / 'drafts.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def make_service(sample_retriever: HybridRetriever, store: Store) -> Callable[[ChatModel], DraftService]:
+    def make(model: ChatModel) -> DraftService:
+        return DraftService(sample_retriever, model, store, today=lambda: TEST_TODAY)
+
+    return make
+
+
+@pytest.fixture
+def service(make_service: Callable[[ChatModel], DraftService]) -> DraftService:
+    return make_service(OfflineModel())
+
+
+@pytest.fixture
+def fake() -> FakeModel:
+    return FakeModel()
