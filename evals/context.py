@@ -53,6 +53,9 @@ class EvalContext:
         return build_eval_services(self)
 
     def close(self) -> None:
+        services = self.__dict__.get("services")
+        if services is not None:
+            services.close()
         if "index" in self.__dict__:
             self.index.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
