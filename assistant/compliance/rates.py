@@ -64,6 +64,7 @@ _SKIP = _words(
 _LOAN_BY_UPPER = {k.upper(): v for k, v in _LOAN.items()}
 _KEYWORDS = re.compile("|".join(re.escape(k) for k in sorted([*_LOAN, *_SKIP], key=len, reverse=True)), re.IGNORECASE)
 _LOOKBACK = 14
+_ANOTHER_FIGURE = re.compile(r"[%％×÷*=]")
 _NUMERALS = "0-9一二三四五六七八九十"
 _DAY = re.compile(rf"每天|每日|/天|/日|一天|(?<![今当次{_NUMERALS}])日(?!期)")
 _MONTH = re.compile(rf"每月|/月|一个月|(?<![个{_NUMERALS}])月(?!底|初|末|份)")
@@ -239,6 +240,8 @@ def _mention(text: str, m: _Number) -> RateMention | None:
     if keyword.group(0).upper() not in _LOAN_BY_UPPER:
         return None
     gap = window[keyword.end() :]
+    if _ANOTHER_FIGURE.search(gap):
+        return None  # "利息的50% | 30%": the keyword governs the first figure; "利息80万×4.5%": a worked calculation
     after = _clause_after(text, m.end, 4)
     follower = _KEYWORDS.search(after)
     if gap.endswith("的") or (follower and follower.group(0).upper() not in _LOAN_BY_UPPER):

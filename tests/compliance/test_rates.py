@@ -51,6 +51,8 @@ def test_loan_rate_mentions(text: str, expected: list) -> None:
         "印花税按借款金额的万分之零点五缴纳",
         "公积金贷款利率为2.85%",
         "利率十分优惠",
+        "利息约为80万×4.5%×90÷360=9000元",
+        "| 贴息比例 | 实际支付利息的50% | 30% |",
     ],
 )
 def test_policy_and_reference_percentages_are_not_loan_rates(text: str) -> None:
