@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from assistant.compliance.context import is_negated
+from assistant.compliance.context import is_negated, table_header
 from assistant.compliance.prefilter import finditer_near, max_width
 from assistant.compliance.rates import RateMention, find_rates, format_percent
 from assistant.compliance.rules import Context, Rule, param_key
@@ -104,6 +104,16 @@ def _prominence(text: str, mention: RateMention) -> int:
     return 2 if headline else 1
 
 
+def _row_shows_annualized(text: str, mention: RateMention) -> bool:
+    """A table row under a header with a 年化 column, holding another percentage: disclosed side by side."""
+    if "年化" not in table_header(text, mention.start):
+        return False
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    line_end = text.find("\n", mention.end)
+    row = text[line_start : len(text) if line_end < 0 else line_end]
+    return len(re.findall(r"\d[\d.]*\s?[%％]", row)) >= 2
+
+
 def rate_per_period(scan: Scan, rule: Rule) -> Iterator[Hit]:
     """Daily or monthly rates need an annualized figure nearby that is at least as prominent."""
     text = scan.text
@@ -111,6 +121,8 @@ def rate_per_period(scan: Scan, rule: Rule) -> Iterator[Hit]:
     for mention in scan.rates:
         yearly = mention.annualized()
         if yearly is None or is_negated(text, mention.start, mention.end):
+            continue
+        if _row_shows_annualized(text, mention):
             continue
         near = [a for a in annual if abs(a.start - mention.start) <= _NEARBY]
         suggestion = f"年化约{_range(*yearly)}（单利）"

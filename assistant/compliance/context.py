@@ -16,11 +16,14 @@ _AFTER_BREAKS = "，,。；;\n"
 
 # Prohibitions and warnings: they govern the whole clause before the match.
 _STRONG = re.compile(
-    r"不得|禁止|严禁|杜绝|谨防|警惕|提防|切勿|勿信|别信|不要相信|防范|远离|打击|揭秘|曝光|举报|"
+    r"不得|禁止|严禁|杜绝|谨防|警惕|提防|切勿|勿信|别信|不信|不要信|不要相信|防范|远离|打击|揭秘|曝光|举报|"
     r"不承诺|不保证|不能承诺|不能保证|无法承诺|无法保证|不会承诺|不会保证|从不承诺|绝不承诺|不再承诺|拒绝|打破"
 )
 # Plain negators: only right before the match, and cancelled by a concessive ("没有抵押也包过").
-_WEAK = re.compile(r"不再|不会|不能|不可|不是|并非|并不|不存在|没有|从不|从未|绝不|决不|不应|不要|无法|不做|不搞")
+_WEAK = re.compile(
+    r"不再|不会|不能|不可|不是|并非|并不|不存在|没有|从不|从未|绝不|决不|不应|不要|无法|不做|不搞|"
+    r"不提供|不接受|不认可|不参与|不收取|不代办|不办理|不介绍"
+)
 _WEAK_WINDOW = 6
 _ENUM_WINDOW = 20
 _ENUMERATORS = "、/"
@@ -35,6 +38,10 @@ _EDUCATION = re.compile(
     r"等说法|等字样|等用语|等表述|等词|等宣传|等话术|话术|违规宣传|虚假宣传|属于违规|均属违规|属违规|"
     r"违法违规|涉嫌违法|涉嫌诈骗|广告法|监管要求|明令禁止"
 )
+# A section (Markdown heading) or table (header row) about fraud quotes fraud language to warn against it.
+_EDUCATION_SECTION = re.compile(_EDUCATION.pattern + r"|套路|真相|防骗|反诈|识别")
+_NEGATOR = re.compile(r"[不没未勿莫别]")
+_TITLE_RE = re.compile(r"^# .*$", re.M)
 # Weaker context words that count only when the match is in quotation marks.
 _QUOTE_CONTEXT = re.compile(
     r"说|字样|用语|词|表述|宣传|广告|违规|违法|骗|不得|禁止|严禁|提醒|注意|切勿|不要|别信|勿|识别|标语|承诺"
@@ -121,6 +128,41 @@ def surroundings(text: str, start: int, end: int, limit: int = 120) -> str:
     return before + " " + text[end : _clause_end(text, end, SENTENCE_BREAKS, limit)]
 
 
+def section_heading(text: str, pos: int) -> str:
+    """The nearest Markdown heading line above pos ("" when there is none)."""
+    at = pos
+    while at > 0:
+        line_start = text.rfind("\n", 0, at - 1) + 1
+        if text.startswith("#", line_start):
+            line_end = text.find("\n", line_start)
+            return text[line_start : len(text) if line_end < 0 else line_end]
+        at = line_start
+        if at == 0:
+            break
+    return ""
+
+
+def document_title(text: str) -> str:
+    """The first level-one Markdown heading ("" when there is none)."""
+    match = _TITLE_RE.search(text)
+    return match.group(0) if match else ""
+
+
+def table_header(text: str, pos: int) -> str:
+    """The header row of the Markdown table holding pos ("" when pos is not in a table row)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if not text.startswith("|", line_start):
+        return ""
+    header = line_start
+    while header > 0:
+        previous = text.rfind("\n", 0, header - 1) + 1
+        if not text.startswith("|", previous):
+            break
+        header = previous
+    end = text.find("\n", header)
+    return text[header : len(text) if end < 0 else end]
+
+
 def is_negated(text: str, start: int, end: int) -> bool:
     """True when text[start:end] is negated, prohibited, warned against or quoted as rule text."""
     if _negated_before(text, start) or _negated_after(text, end):
@@ -128,4 +170,10 @@ def is_negated(text: str, start: int, end: int) -> bool:
     around = surroundings(text, start, end)
     if _EDUCATION.search(around):
         return True
-    return is_quoted(text, start, end) and bool(_QUOTE_CONTEXT.search(around))
+    context = (table_header(text, start), section_heading(text, start), document_title(text))
+    if any(_EDUCATION_SECTION.search(part) for part in context):
+        return True
+    if is_quoted(text, start, end):
+        clause = text[clause_start(text, start, _STRONG_WINDOW) : start]
+        return bool(_QUOTE_CONTEXT.search(around) or _NEGATOR.search(clause))
+    return False

@@ -111,3 +111,16 @@ def test_format_percent() -> None:
     assert format_percent(0.096) == "9.6%"
     assert format_percent(0.1825) == "18.25%"
     assert format_percent(0.12) == "12%"
+
+
+def test_anti_fraud_sections_and_conversion_tables_are_education_not_violations() -> None:
+    from assistant.compliance import check
+
+    fraud_table = "## 常见诈骗套路\n\n| 套路 | 典型话术 |\n| --- | --- |\n| 内部渠道 | “我有内部关系，条件不够也能办” |\n"
+    assert check(fraud_table).passed
+    conversion = "| 报价说法 | 对应年化利率（单利） |\n| --- | --- |\n| 日利率0.05%（“万分之五”） | 18.25% |\n"
+    assert check(conversion).passed
+    assert check("社群不提供任何资料包装服务。").passed and check("不信内部渠道。").passed
+    # The same words promoted as a product still fail.
+    assert not check("# 经营贷产品上新\n包过秒批，内部渠道，无视征信！").passed
+    assert not check("| 期限 | 说明 |\n| --- | --- |\n| 12个月 | 日利率0.05% |\n").passed
