@@ -46,6 +46,7 @@ class Settings(BaseSettings):
 
     max_message_chars: int = 2000
     max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 20_000_000  # document uploads (API and UI)
     chat_rate_limit: str = "30/minute"
     lead_rate_limit: str = "5/minute"
 

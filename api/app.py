@@ -1,0 +1,58 @@
+"""The FastAPI app factory: `create_app(services)`; `cli/` builds the services and may mount the UI."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from api import errors
+from api.deps import AppServices
+from api.limits import Rate, build_limiter
+from api.middleware import RequestContextMiddleware
+from api.routes import analytics, audit, chat, completions, compliance, health, keys, knowledge, leads
+
+ROUTERS = (health, chat, completions, leads, audit, keys, compliance, knowledge, analytics)
+DESCRIPTION = """Member chat (plain, SSE and OpenAI-compatible), the staff lead workflow, audit, compliance and
+knowledge endpoints of finassist. Errors are always `{"error": {"code", "message"}}`; every response carries
+`X-Request-ID` (send your own to correlate) and `X-Worker-Pid`. Staff endpoints need `Authorization: Bearer
+<API key>` with a suitable role (staff, editor, admin)."""
+
+
+def create_app(
+    services: AppServices,
+    *,
+    mounts: Sequence[tuple[str, ASGIApp]] = (),
+    on_shutdown: Callable[[], Any] | None = None,
+) -> FastAPI:
+    """The API over `services`. `mounts` adds ASGI apps under paths (e.g. the UI); `on_shutdown` runs at exit."""
+    settings = services.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        close = getattr(app.state.limiter, "close", None)
+        if callable(close):
+            close()
+        if on_shutdown is not None:
+            on_shutdown()
+
+    app = FastAPI(title="finassist API", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = services
+    app.state.limiter = build_limiter(settings.redis_url, settings.redis_prefix)
+    app.state.rates = {"chat": Rate.parse(settings.chat_rate_limit), "lead": Rate.parse(settings.lead_rate_limit)}
+    app.state.ingest_lock = threading.Lock()
+    app.state.agent_limiter = anyio.CapacityLimiter(settings.chat_concurrency)
+    errors.install(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    for path, sub_app in mounts:
+        app.mount(path, sub_app)
+    uploads = [(prefix, settings.max_upload_bytes) for prefix in ("/v1/knowledge/documents", "/ui", *dict(mounts))]
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, large_bodies=uploads)
+    return app

@@ -1,0 +1,70 @@
+"""FastAPI dependencies as `Annotated` aliases: services, store, settings, request id, roles, rate limits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, Request
+
+from api.auth import Principal, authenticate, require
+from api.limits import rate_limit
+from api.metrics import AUDIT_EVENTS
+from assistant.config import Settings
+from assistant.store import Store
+from knowledge.index import KnowledgeIndex
+from knowledge.retriever import HybridRetriever
+
+
+class AppServices(Protocol):
+    """What the API needs from `assistant.services.Services` (tests may pass any object of this shape)."""
+
+    settings: Settings
+    store: Store
+    index: KnowledgeIndex
+    retriever: HybridRetriever
+    agent: Any
+
+
+async def get_services(request: Request) -> AppServices:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+ServicesDep = Annotated[AppServices, Depends(get_services)]
+
+
+async def get_store(services: ServicesDep) -> Store:
+    return services.store
+
+
+async def get_settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+async def get_request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", ""))
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+RequestId = Annotated[str, Depends(get_request_id)]
+
+AnyKey = Annotated[Principal, Depends(authenticate)]
+StaffKey = Annotated[Principal, Depends(require("staff", "admin"))]
+AdminKey = Annotated[Principal, Depends(require("admin"))]
+EditorKey = Annotated[Principal, Depends(require("editor", "admin"))]
+
+ChatRateLimit = Depends(rate_limit("chat"))
+LeadRateLimit = Depends(rate_limit("lead"))
+
+
+def audit(
+    store: Store,
+    who: Principal,
+    action: str,
+    target: str | None,
+    request_id: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record a staff action (actor, action, target, time, request id) in the audit log."""
+    store.audit.record(who.actor, action, target, request_id=request_id or None, detail=detail)
+    AUDIT_EVENTS.labels(action).inc()

@@ -1,0 +1,174 @@
+"""Leads: members leave contact details (`POST`); staff list, read, work and annotate them; admins export and
+erase. Every staff view, change, export and erasure is audited with the request id."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field
+
+from api.auth import PHONE_ROLES
+from api.deps import AdminKey, LeadRateLimit, RequestId, StaffKey, StoreDep, audit
+from api.errors import COMMON, STAFF, responses
+from api.schemas import IsoDateTime, LeadCreate, LeadCreated
+from api.staff_schemas import Lead, LeadDetail, LeadPage, LeadPatch, Note, NoteCreate
+from api.views import lead, lead_detail, note
+from assistant.leads import LeadPriority, LeadStatus, transition
+from assistant.service.replies import CONSENT_PURPOSE, CONSENT_TEXT
+from assistant.store import EXPORT_COLUMNS, ConsentRequired
+from assistant.store.leads import normalise_phone
+
+router = APIRouter(prefix="/v1/leads", tags=["leads"])
+LeadId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Lead id (32 hex characters)")]
+
+
+class LeadFilters(BaseModel):
+    status: LeadStatus | None = None
+    priority: LeadPriority | None = None
+    type: str | None = Field(default=None, max_length=32)
+    assignee: str | None = Field(default=None, max_length=128)
+    created_from: IsoDateTime | None = Field(default=None, description="Inclusive; with a time zone")
+    created_to: IsoDateTime | None = Field(default=None, description="Exclusive; with a time zone")
+
+    def used(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class LeadListQuery(LeadFilters):
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=1_000_000_000)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=LeadCreated,
+    summary="A member asks to be contacted (stored only with consent)",
+    responses=responses(*COMMON, 429),
+    dependencies=[LeadRateLimit],
+)
+def create_lead(body: LeadCreate, store: StoreDep) -> dict[str, Any]:
+    if not body.consent:
+        raise ConsentRequired("consent is required: the member must agree to the consent text first")
+    phone = normalise_phone(body.phone)
+    conversation = store.conversations.get_or_create(body.session_id, channel="form")
+    consent = store.consents.record(conversation.id, purpose=CONSENT_PURPOSE, granted=True, text=CONSENT_TEXT)
+    record = store.leads.create(
+        conversation_id=conversation.id,
+        consent_id=consent.id,
+        name=body.name,
+        company=body.company,
+        phone=phone,
+        amount=body.amount,
+        purpose=body.purpose,
+        type="contact_request",
+    )
+    store.audit.record("member", "lead.create", record.id, detail={"channel": "form", "phone": record.phone_masked})
+    return {"id": record.id, "session_id": conversation.id, "status": record.status}
+
+
+@router.get("", response_model=LeadPage, summary="List leads (newest first)", responses=responses(*STAFF))
+def list_leads(
+    query: Annotated[LeadListQuery, Query()], store: StoreDep, who: StaffKey, request_id: RequestId
+) -> dict[str, Any]:
+    filters = LeadFilters.model_validate(query.model_dump(exclude={"limit", "offset"})).used()
+    page = store.leads.list(**filters, limit=query.limit, offset=query.offset)
+    detail = {"filters": {k: str(v) for k, v in filters.items()}, "returned": len(page.items)}
+    audit(store, who, "lead.list", None, request_id, detail)
+    return {"items": [lead(r) for r in page.items], "total": page.total, "limit": page.limit, "offset": page.offset}
+
+
+@router.get(
+    "/export.csv",
+    summary="Export leads as CSV (admin)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **responses(*STAFF)},
+)
+def export_leads(
+    filters: Annotated[LeadFilters, Query()],
+    store: StoreDep,
+    who: AdminKey,
+    request_id: RequestId,
+    include_phone: Annotated[bool, Query(description="Clear phone numbers instead of masked")] = False,
+) -> Response:
+    rows = store.leads.export_rows(include_phone=include_phone, **filters.used())
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    detail = {
+        "rows": len(rows),
+        "include_phone": include_phone,
+        "filters": {k: str(v) for k, v in filters.used().items()},
+    }
+    audit(store, who, "lead.export", None, request_id, detail)
+    headers = {"Content-Disposition": 'attachment; filename="leads.csv"', "Cache-Control": "no-store"}
+    # The BOM makes spreadsheet programs read the Chinese text as UTF-8.
+    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get(
+    "/{lead_id}",
+    response_model=LeadDetail,
+    summary="A lead with transcript, summary, reason, citations and notes",
+    responses=responses(*STAFF, 404),
+)
+def get_lead(lead_id: LeadId, store: StoreDep, who: StaffKey, request_id: RequestId) -> dict[str, Any]:
+    reveal = who.role in PHONE_ROLES
+    data = lead_detail(store, store.leads.get(lead_id, include_phone=reveal), reveal_phone=reveal)
+    audit(store, who, "lead.view", lead_id, request_id, {"phone_revealed": not data["phone_masked"]})
+    return data
+
+
+@router.patch(
+    "/{lead_id}",
+    response_model=Lead,
+    summary="Change status (new → assigned → contacted → qualified → won/lost) and/or assignee",
+    responses=responses(*STAFF, 404, 409),
+)
+def update_lead(
+    lead_id: LeadId, body: LeadPatch, store: StoreDep, who: StaffKey, request_id: RequestId
+) -> dict[str, Any]:
+    before = store.leads.get(lead_id)
+    if body.status is not None:  # refuse a bad transition before changing anything
+        assigning = "assignee" in body.model_fields_set and body.assignee and before.status == "new"
+        current = "assigned" if assigning else before.status
+        if body.status != current:
+            transition(current, body.status)
+    record = before
+    if "assignee" in body.model_fields_set:
+        record = store.leads.assign(lead_id, body.assignee)
+    if body.status is not None:
+        record = store.leads.update_status(lead_id, body.status)
+    detail = {"from": before.status, "to": record.status, "assignee": record.assignee}
+    audit(store, who, "lead.update", lead_id, request_id, detail)
+    return lead(record)
+
+
+@router.post(
+    "/{lead_id}/notes",
+    status_code=201,
+    response_model=Note,
+    summary="Add a staff note",
+    responses=responses(*STAFF, 404, 409),
+)
+def add_note(
+    lead_id: LeadId, body: NoteCreate, store: StoreDep, who: StaffKey, request_id: RequestId
+) -> dict[str, Any]:
+    record = store.leads.add_note(lead_id, who.actor, body.text)
+    audit(store, who, "lead.note", lead_id, request_id, {"note_id": record.id})
+    return note(record)
+
+
+@router.delete(
+    "/{lead_id}",
+    response_model=Lead,
+    summary="Erase the person's data (PIPL); an anonymised record stays (admin)",
+    responses=responses(*STAFF, 404),
+)
+def erase_lead(lead_id: LeadId, store: StoreDep, who: AdminKey, request_id: RequestId) -> dict[str, Any]:
+    # The store writes the `lead.erase` audit entry in the same transaction as the erasure.
+    return lead(store.leads.erase(lead_id, who.actor, request_id=request_id or None))

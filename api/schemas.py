@@ -1,0 +1,208 @@
+"""Request and response models of the member-facing and ops endpoints (staff ones: api/staff_schemas.py).
+
+Requests are strict (no type coercion) and refuse unknown fields, so bad input is rejected clearly; the
+OpenAI-compatible request ignores unknown fields instead, because clients send many optional ones.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+SessionId = Annotated[str, Field(pattern=SESSION_ID_PATTERN, max_length=64, examples=["member-42"])]
+AGENT_MODEL = "finassist-agent"
+
+
+_ISO_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_only(value: Any) -> Any:
+    if isinstance(value, str) and not _ISO_DATETIME_RE.match(value):
+        raise ValueError("must be an ISO 8601 date-time with a time zone, e.g. 2026-05-01T00:00:00+08:00")
+    return value
+
+
+# A date-time in a query string: ISO 8601 with an offset only (no Unix timestamps, no naive times).
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class Citation(BaseModel):
+    source: str
+    title: str
+    snippet: str
+
+
+class EscalationRef(BaseModel):
+    type: str
+    id: str
+
+
+class ChatRequest(StrictModel):
+    session_id: SessionId | None = Field(default=None, description="Omit to start a new conversation")
+    message: str = Field(min_length=1, description="The member's message (length capped by MAX_MESSAGE_CHARS)")
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    answer: str
+    citations: list[Citation]
+    intent: str
+    escalation: EscalationRef | None
+
+
+# --- OpenAI-compatible chat completions -------------------------------------------------------------
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: str
+    text: str | None = None
+
+
+class CompletionMessage(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[ContentPart] | None = None
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    include_usage: bool = False
+
+
+class CompletionRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+    model: str = Field(examples=[AGENT_MODEL])
+    messages: list[CompletionMessage] = Field(min_length=1)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    user: str | None = Field(default=None, description="Session id of the conversation (or X-Session-Id)")
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int
+    message: AssistantMessage
+    finish_reason: Literal["stop"]
+
+
+class CompletionUsage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class CompletionResponse(BaseModel):
+    """An OpenAI `chat.completion`, plus `citations`, `session_id`, `intent` and `escalation`."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: CompletionUsage
+    citations: list[Citation]
+    session_id: str
+    intent: str
+    escalation: EscalationRef | None
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+# --- member lead form ---------------------------------------------------------------------------------
+
+
+class LeadCreate(StrictModel):
+    """A member's contact request from a form (chat widget, WeChat bridge); stored only with consent."""
+
+    session_id: SessionId | None = None
+    name: str = Field(min_length=1, max_length=64)
+    company: str = Field(min_length=1, max_length=128)
+    phone: str = Field(min_length=1, max_length=32, examples=["13800138000"])
+    amount: int | None = Field(default=None, ge=0, le=10**12, description="Amount in yuan")
+    purpose: str | None = Field(default=None, max_length=500)
+    consent: bool = Field(description="The member agreed to the consent text; must be true")
+
+
+class LeadCreated(BaseModel):
+    id: str
+    session_id: str
+    status: str
+
+
+# --- ops ----------------------------------------------------------------------------------------------
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    checks: dict[str, bool]
+
+
+def _sse_event(name: str | None, content_schema: dict[str, Any]) -> dict[str, Any]:
+    data = {"type": "string", "contentMediaType": "application/json", "contentSchema": content_schema}
+    properties: dict[str, Any] = {"data": data}
+    if name is not None:
+        properties["event"] = {"const": name}
+    return {"type": "object", "required": ["data", *(["event"] if name else [])], "properties": properties}
+
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
+# Schemas of one Server-Sent Event ({event, data}; `data` holds JSON), as OpenAPI 3.2 `itemSchema` would.
+CHAT_EVENT_SCHEMA = {
+    "oneOf": [
+        _sse_event("token", {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}),
+        _sse_event("final", {"$ref": "#/components/schemas/ChatResponse"}),
+        _sse_event("error", ERROR_REF),
+    ]
+}
+_CHUNK = {
+    "type": "object",
+    "required": ["id", "object", "created", "model", "choices"],
+    "properties": {"object": {"const": "chat.completion.chunk"}, "choices": {"type": "array"}},
+}
+COMPLETION_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["data"],
+    "if": {"properties": {"data": {"const": "[DONE]"}}},
+    "else": _sse_event(None, {"anyOf": [_CHUNK, ERROR_REF]}),
+}
+
+
+def sse_response(description: str, event_schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"text/event-stream": {"schema": event_schema}}}
+
+
+def citation_dicts(items: Any) -> list[dict[str, str]]:
+    """Citations from agent objects or dicts, in the {source, title, snippet} shape."""
+    out = []
+    for item in items or ():
+        data = item.to_dict() if hasattr(item, "to_dict") else dict(item)
+        out.append({k: str(data.get(k, "")) for k in ("source", "title", "snippet")})
+    return out

@@ -1,0 +1,84 @@
+"""Store records → response dicts (no business rules: shaping and masking only)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from api.schemas import citation_dicts
+from assistant.privacy import mask_pii
+from assistant.store import ApiKeyRecord, AuditRecord, EscalationRecord, LeadRecord, NoteRecord, Store
+
+_LEAD_FIELDS = (
+    "id",
+    "status",
+    "priority",
+    "type",
+    "assignee",
+    "name",
+    "company",
+    "amount",
+    "amount_bucket",
+    "purpose",
+    "conversation_id",
+    "escalation_id",
+    "created_at",
+    "updated_at",
+    "first_contacted_at",
+    "erased_at",
+)
+
+
+def lead(record: LeadRecord) -> dict[str, Any]:
+    """A lead for lists: the phone masked."""
+    return {**{name: getattr(record, name) for name in _LEAD_FIELDS}, "phone": record.phone_masked}
+
+
+def note(record: NoteRecord) -> dict[str, Any]:
+    return {"id": record.id, "author": record.author, "text": record.text, "created_at": record.created_at}
+
+
+def _escalation(store: Store, record: LeadRecord) -> EscalationRecord | None:
+    if record.escalation_id:
+        return store.escalations.get(record.escalation_id)
+    page = store.escalations.list(conversation_id=record.conversation_id, limit=1)
+    return page.items[0] if page.items else None
+
+
+def lead_detail(store: Store, record: LeadRecord, *, reveal_phone: bool) -> dict[str, Any]:
+    """A lead with transcript, staff summary, escalation reason, cited sources and notes.
+
+    `record` must come from `leads.get(..., include_phone=reveal_phone)`. Transcript text is PII-masked for
+    everyone: the phone field is the one place a clear number is shown.
+    """
+    turns = store.conversations.transcript(record.conversation_id)
+    citations: dict[tuple[str, str], dict[str, str]] = {}
+    for turn in turns:
+        if turn.role == "assistant":
+            for cited in citation_dicts(turn.citations):
+                citations.setdefault((cited["source"], cited["title"]), cited)
+    escalation = _escalation(store, record)
+    phone = record.phone if reveal_phone and record.phone else record.phone_masked
+    return {
+        **lead(record),
+        "phone": phone,
+        "phone_masked": phone is None or phone == record.phone_masked,
+        "summary": escalation.summary if escalation else "",
+        "reason": escalation.reason if escalation else "",
+        "escalation": (
+            {"id": escalation.id, "type": escalation.type, "priority": escalation.priority} if escalation else None
+        ),
+        "citations": list(citations.values()),
+        "transcript": [
+            {"seq": t.seq, "role": t.role, "text": mask_pii(t.text), "created_at": t.created_at} for t in turns
+        ],
+        "notes": [note(n) for n in record.notes],
+    }
+
+
+def audit_entry(record: AuditRecord) -> dict[str, Any]:
+    return asdict(record)
+
+
+def api_key(record: ApiKeyRecord) -> dict[str, Any]:
+    return asdict(record)
