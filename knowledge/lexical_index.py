@@ -87,8 +87,8 @@ class LexicalIndex:
 
     def mask(self, filters: dict[str, list[str]], as_of: date | None) -> np.ndarray | None:
         """1.0 for chunks passing the filters, 0.0 otherwise; None when nothing is filtered."""
-        if not filters and as_of is None:
-            return None
+        if (not filters and as_of is None) or not self.ids:
+            return None  # nothing to filter, or nothing indexed yet (search returns no lexical hits then)
         keep = np.ones(len(self.ids), dtype=bool)
         for name, values in filters.items():
             keep &= np.isin(self._columns[name], values)

@@ -148,10 +148,6 @@ def test_llm_call_times_out_and_the_member_still_gets_an_answer(
     assert openai_server.chat_requests, "the model was never called"
 
 
-@pytest.mark.xfail(
-    reason="knowledge bug: LexicalIndex.mask raises KeyError('effective') until the first ingest builds its columns",
-    strict=False,
-)
 def test_chat_before_any_ingest_answers_instead_of_failing(tmp_path: Path) -> None:
     # A fresh `finassist serve` has no BM25 index yet: questions must still get an answer, not a 500.
     settings = make_settings(tmp_path / "empty")

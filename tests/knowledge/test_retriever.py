@@ -36,3 +36,9 @@ def test_empty_query_and_bad_k(sample_retriever: HybridRetriever) -> None:
     assert sample_retriever.search("   ") == []
     with pytest.raises(ValueError):
         sample_retriever.search("贷款", k=0)
+
+
+def test_an_empty_index_answers_with_no_results(empty_index) -> None:  # type: ignore[no-untyped-def]
+    retriever = HybridRetriever(empty_index)
+    assert retriever.search("贷款利率") == []
+    assert retriever.search("贷款利率", filters={"category": "product"}) == []
