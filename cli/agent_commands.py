@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings
-from assistant.service import ChatReply
 from cli.output import CliError, emit
+
+if TYPE_CHECKING:
+    from assistant.service import ChatReply
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.compliance import check
 from assistant.config import Settings
 from cli.output import CliError, emit
 
@@ -46,6 +45,8 @@ def _position(text: str, offset: int) -> str:
 
 
 def run_check(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.compliance import check
+
     text = _read(args.file)
     report = check(text, context=args.context)
     lines = [

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings
-from assistant.store import build_store
+
+if TYPE_CHECKING:
+    from assistant.store import Store
 from cli.output import emit
 
 ROLES = ("staff", "editor", "admin")
+
+
+def _store(settings: Settings) -> Store:
+    from assistant.store import build_store
+
+    return build_store(settings.resolved_database_url)
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -30,7 +39,7 @@ def run_create(args: argparse.Namespace, settings: Settings) -> int:
     name = args.name.strip()
     if not name or len(name) > 128:
         raise ValueError("--name must be 1-128 characters")
-    store = build_store(settings.resolved_database_url)
+    store = _store(settings)
     try:
         record, key = store.api_keys.create(name, args.role)
     finally:
@@ -41,7 +50,7 @@ def run_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
-    store = build_store(settings.resolved_database_url)
+    store = _store(settings)
     try:
         records = store.api_keys.list(include_revoked=args.all)
     finally:
@@ -68,7 +77,7 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 def run_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.store import NotFoundError
 
-    store = build_store(settings.resolved_database_url)
+    store = _store(settings)
     try:
         record = store.api_keys.revoke(args.key_id)
     except NotFoundError as exc:

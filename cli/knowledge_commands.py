@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings
-from assistant.services import open_knowledge
 from cli.output import CliError, emit
-from knowledge.ingest import IngestReport, ingest
-from knowledge.retriever import HybridRetriever
+
+if TYPE_CHECKING:
+    from knowledge.ingest import IngestReport
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -39,6 +40,9 @@ def _summary(report: IngestReport) -> str:
 
 
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.services import open_knowledge
+    from knowledge.ingest import ingest
+
     index = open_knowledge(settings)
     try:
         report = ingest(
@@ -58,6 +62,9 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError("-k must be between 1 and 50")
     if not args.query.strip():
         raise CliError("the query is empty")
+    from assistant.services import open_knowledge
+    from knowledge.retriever import HybridRetriever
+
     filters = {name: getattr(args, name) for name in ("category", "product", "region") if getattr(args, name)}
     index = open_knowledge(settings)
     try:

@@ -9,11 +9,29 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cli import compliance_commands, knowledge_commands
+from cli import (
+    agent_commands,
+    compliance_commands,
+    demo_commands,
+    draft_commands,
+    eval_commands,
+    keys_commands,
+    knowledge_commands,
+    serve_commands,
+)
 from cli.output import CliError, fail
 from knowledge.lock import WriterBusy
 
-COMMAND_MODULES = [knowledge_commands, compliance_commands]
+COMMAND_MODULES = [
+    knowledge_commands,
+    compliance_commands,
+    agent_commands,
+    draft_commands,
+    serve_commands,
+    keys_commands,
+    eval_commands,
+    demo_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
