@@ -1,0 +1,118 @@
+"""The Knowledge tab: upload documents and ingest them (with a progress bar), see the index status, try a search."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from knowledge.ingest import ingest
+from knowledge.loaders import LOADERS, supported
+from knowledge.lock import WriterBusy
+from ui import render
+from ui.auth import EditorAuth
+
+UPLOAD_DIR = "uploads"
+FILE_TYPES = sorted(LOADERS)
+
+
+class KnowledgeController:
+    """Handlers for the tab as plain methods; uploads are kept under ``<data dir>/uploads`` so they survive."""
+
+    def __init__(self, index: Any, retriever: Any, auth: EditorAuth) -> None:
+        self.index = index
+        self.retriever = retriever
+        self.auth = auth
+
+    @property
+    def upload_dir(self) -> Path:
+        return Path(self.index.data_dir) / UPLOAD_DIR
+
+    def status(self, request: gr.Request) -> str:
+        self.auth.require(request)
+        return render.index_status_html(self.index.status())
+
+    def keep_uploads(self, files: list[Any]) -> tuple[list[Path], list[str]]:
+        """Copy supported uploads into the upload folder (by their base name); (kept paths, skipped names)."""
+        kept: list[Path] = []
+        skipped: list[str] = []
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        for item in files:
+            path = Path(str(getattr(item, "name", item)))
+            name = path.name.lstrip(".")
+            if not name or not supported(path):
+                skipped.append(path.name)
+                continue
+            target = self.upload_dir / name
+            shutil.copyfile(path, target)
+            kept.append(target)
+        return kept, skipped
+
+    def upload(self, files: list[Any] | None, request: gr.Request, progress: Any = None) -> tuple[str, str]:
+        """Ingest the uploaded files; (report, index status)."""
+        self.auth.require(request)
+        if not files:
+            raise gr.Error("请先选择要上传的文档。")
+        tracker = progress or (lambda *args, **kwargs: None)
+        tracker(0, desc="正在保存上传的文件…")
+        kept, skipped = self.keep_uploads(files)
+        if not kept:
+            report: dict[str, Any] = {"added": [], "updated": [], "failed": [], "unchanged": 0}
+            return render.ingest_report_html(report, skipped), self.status(request)
+
+        def step(done: int, total: int, name: str) -> None:
+            tracker((done, total), desc=f"正在导入 {name}", unit="个文件")
+
+        try:
+            result = ingest(self.index, kept, progress=step)
+        except WriterBusy:
+            raise gr.Error("知识库正被其他进程写入（例如命令行导入），请稍后再试。") from None
+        return render.ingest_report_html(result.to_dict(), skipped), self.status(request)
+
+    def search(self, query: str, k: float, request: gr.Request) -> str:
+        self.auth.require(request)
+        if not (query or "").strip():
+            return render.note("请输入要搜索的内容。")
+        return render.search_results_html(self.retriever.search(query, k=max(1, int(k))))
+
+
+def build_knowledge_tab(demo: gr.Blocks, index: Any, retriever: Any, auth: EditorAuth) -> KnowledgeController:
+    """Lay out the tab inside the current ``gr.Tab`` and wire its events (the status loads with the page)."""
+    ctl = KnowledgeController(index, retriever, auth)
+
+    def upload(files: list[Any] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
+        return ctl.upload(files, request, progress)
+
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1):
+            gr.Markdown("#### 上传文档")
+            files = gr.File(
+                label="支持 " + " ".join(FILE_TYPES),
+                file_count="multiple",
+                file_types=FILE_TYPES,
+                elem_id="kb-files",
+            )
+            ingest_button = gr.Button("导入知识库", variant="primary", elem_id="kb-ingest")
+            report = gr.HTML("", elem_id="kb-report")
+            gr.Markdown("#### 索引状态")
+            status = gr.HTML("", elem_id="kb-status")
+            refresh = gr.Button("刷新状态", size="sm")
+        with gr.Column(scale=1):
+            gr.Markdown("#### 试搜索")
+            with gr.Row(equal_height=True):
+                query = gr.Textbox(
+                    label="搜索内容", placeholder="如：科技型企业信用贷款利率", scale=4, elem_id="kb-query"
+                )
+                k = gr.Slider(1, 10, value=5, step=1, label="返回条数", scale=2)
+            search = gr.Button("搜索", elem_id="kb-search")
+            results = gr.HTML("", elem_id="kb-results")
+
+    private: dict[str, Any] = {"api_visibility": "private"}
+    ingest_button.click(upload, files, [report, status], **private)
+    refresh.click(ctl.status, None, status, **private)
+    search.click(ctl.search, [query, k], results, **private)
+    query.submit(ctl.search, [query, k], results, **private)
+    demo.load(ctl.status, None, status, **private)
+    return ctl
