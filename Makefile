@@ -1,4 +1,4 @@
-.PHONY: run test lint bench fmt
+.PHONY: run test lint bench fmt screenshots
 run:    ## install and serve the product on embedded defaults with the sample knowledge base
 	bash scripts/run.sh
 test:   ## install and run the whole test suite
@@ -12,3 +12,5 @@ bench:
 	uv run python bench/compliance.py
 	uv run python bench/chat.py
 	uv run python bench/api.py
+screenshots:  ## refresh the README screenshots (needs Debian chromium)
+	FINASSIST_SCREENSHOT_DIR=docs/screenshots uv run pytest tests/ui -m browser -q

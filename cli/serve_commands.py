@@ -94,12 +94,10 @@ def _check_no_other_writer(settings: Settings) -> None:
 
 
 def attach_ui(app: FastAPI, services: Any) -> FastAPI:
-    """Mount the editors' UI. The UI module plugs in here (api/ never imports ui/):
+    """Mount the editors' Gradio UI at /ui (api/ never imports ui/; this composition root joins them)."""
+    from ui.mount import mount_ui
 
-    from ui.app import build_ui; import gradio
-    return gradio.mount_gradio_app(app, build_ui(services), path="/ui")
-    """
-    return app
+    return mount_ui(app, services)
 
 
 def app_from_env() -> FastAPI:

@@ -1,23 +1,23 @@
 """The UI in Debian's chromium (headless, driven by Playwright's Python package; no browser download).
 
-Runs the real services (sample corpus, offline model) behind uvicorn on a loopback port and writes the README
-screenshots to docs/screenshots/ (override with FINASSIST_SCREENSHOT_DIR).
+Runs the real services (sample corpus, offline model) behind uvicorn on a loopback port and takes a screenshot of
+each tab: into a temp dir, or into FINASSIST_SCREENSHOT_DIR (`make screenshots` refreshes docs/screenshots/).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
 from tests.ui.conftest import EDITOR, UIEnv
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.allow_hosts(["127.0.0.1", "::1"])]
 
-SCREENSHOTS = Path(os.environ.get("FINASSIST_SCREENSHOT_DIR") or REPO / "docs" / "screenshots")
+SCREENSHOTS = Path(os.environ.get("FINASSIST_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="finassist-shots-"))
 BAD = "\n\n本产品保证100%获批，年化利率低至1.88%。"
 UPLOAD = """---
 title: 青禾农机购置贴息计划说明
