@@ -15,9 +15,21 @@ from api import errors
 from api.deps import AppServices
 from api.limits import Rate, build_limiter
 from api.middleware import RequestContextMiddleware
-from api.routes import analytics, audit, chat, completions, compliance, drafts, health, keys, knowledge, leads
+from api.routes import (
+    analytics,
+    audit,
+    chat,
+    completions,
+    compliance,
+    drafts,
+    escalations,
+    health,
+    keys,
+    knowledge,
+    leads,
+)
 
-ROUTERS = (health, chat, completions, leads, audit, keys, compliance, knowledge, analytics, drafts)
+ROUTERS = (health, chat, completions, leads, audit, keys, compliance, knowledge, analytics, drafts, escalations)
 DESCRIPTION = """Member chat (plain, SSE and OpenAI-compatible), the staff lead workflow, audit, compliance and
 knowledge endpoints of finassist. Errors are always `{"error": {"code", "message"}}`; every response carries
 `X-Request-ID` (send your own to correlate) and `X-Worker-Pid`. Staff endpoints need `Authorization: Bearer

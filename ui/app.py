@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import gradio as gr
 
 from ui import render
+from ui.analytics_tab import build_analytics_tab
 from ui.auth import EditorAuth
 from ui.chat_tab import build_chat_tab
 from ui.drafts_tab import build_drafts_tab
@@ -112,5 +113,7 @@ def build_ui(services: UIServices) -> gr.Blocks:
                 build_knowledge_tab(demo, services.index, services.retriever, auth)
             with gr.Tab("对话预览", id="chat", elem_id="tab-chat"):
                 build_chat_tab(services.agent, auth)
+            with gr.Tab("数据分析", id="analytics", elem_id="tab-analytics"):
+                build_analytics_tab(demo, services.store, services.index, services.retriever, drafts, auth)
         demo.load(whoami, None, user, api_visibility="private")
     return demo
