@@ -17,7 +17,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import httpx
@@ -27,24 +26,10 @@ import redis
 
 from tests.api.helpers import bearer
 from tests.api.server_process import REPO, ServerProcess, clean_env, free_port, run_cli
+from tests.support.postgres import PG_DB, PG_HOST, PG_PORT, pg_user
 
-PG_HOST, PG_PORT, PG_DB = "127.0.0.1", 5432, "test"
-PG_USERS = ("postgres", "root")
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LEAD_LIMIT = 5  # per client per minute in the deployment, to prove the limit is shared by the workers
-
-
-@cache
-def pg_user() -> tuple[str | None, str]:
-    errors = []
-    for user in PG_USERS:
-        try:
-            with psycopg.connect(host=PG_HOST, port=PG_PORT, dbname=PG_DB, user=user, connect_timeout=3) as conn:
-                conn.execute("SELECT 1")
-            return user, ""
-        except psycopg.Error as exc:
-            errors.append(f"{user}: {str(exc).strip().splitlines()[0]}")
-    return None, "; ".join(errors)
 
 
 def unavailable(message: str) -> None:
