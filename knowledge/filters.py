@@ -15,13 +15,14 @@ def date_key(value: date) -> int:
     return value.year * 10000 + value.month * 100 + value.day
 
 
-def flat_metadata(meta: dict[str, Any], heading: str) -> dict[str, str | int | bool]:
-    """Chroma-storable metadata (no None values) with integer dates so `where` can compare them."""
+def flat_metadata(meta: dict[str, Any]) -> dict[str, str | int | bool]:
+    """The filter fields, storable in Chroma (no None values), with integer dates so `where` can compare them.
+
+    Titles and headings stay in the chunk store: Chroma indexes every metadata key, which slows its writes.
+    """
     start, end = parse_date(meta.get("effective_date")), parse_date(meta.get("expires"))
     flat: dict[str, str | int | bool] = {
         "source": str(meta["source"]),
-        "title": str(meta.get("title", "")),
-        "heading": heading,
         "effective": date_key(start) if start else NO_START,
         "expires": date_key(end) if end else NO_END,
         "superseded": bool(meta.get("superseded_by")),

@@ -36,7 +36,7 @@ class LexicalIndex:
         ids, corpus, columns = [], [], {"effective": [], "expires": [], "superseded": []}
         fields: dict[str, list[str]] = {"category": [], "product": [], "region": []}
         for cid, tokens, meta in store.iter_tokens():
-            flat = flat_metadata(meta, "")
+            flat = flat_metadata(meta)
             ids.append(cid)
             corpus.append(tokens or [""])
             for name in columns:

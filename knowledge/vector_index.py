@@ -42,9 +42,17 @@ class VectorIndex:
         )
 
     def upsert(
-        self, chunks: list[Chunk], texts: list[str] | None = None, vectors: list[np.ndarray] | None = None
+        self,
+        chunks: list[Chunk],
+        texts: list[str] | None = None,
+        vectors: list[np.ndarray] | None = None,
+        *,
+        fresh: bool = False,
     ) -> None:
-        """Add or replace chunks, embedding `texts` (title and heading path included) or using given vectors."""
+        """Add or replace chunks, embedding `texts` (title and heading path included) or using given vectors.
+
+        `fresh`: the caller knows none of these ids is stored (Chroma's plain add is cheaper than upsert).
+        """
         for start in range(0, len(chunks), _BATCH):
             batch = chunks[start : start + _BATCH]
             if vectors is not None:
@@ -55,10 +63,10 @@ class VectorIndex:
                 raise ValueError("upsert needs texts or vectors")
             # No documents: the chunk store keeps the text, and Chroma's full-text index on documents
             # halves its write rate.
-            self.collection.upsert(
+            getattr(self.collection, "add" if fresh else "upsert")(
                 ids=[c.id for c in batch],
                 embeddings=embeddings,
-                metadatas=[flat_metadata(c.metadata, c.heading) for c in batch],
+                metadatas=[flat_metadata(c.metadata) for c in batch],
             )
 
     def delete_ids(self, ids: list[str]) -> None:
