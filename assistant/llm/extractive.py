@@ -1,4 +1,7 @@
-"""Sentence units and relevance scoring for the offline extractive model (no network, deterministic)."""
+"""Sentence units and question analysis for the offline extractive model (no network, deterministic).
+
+The scoring of units against a question is in ``assistant.llm.relevance``.
+"""
 
 from __future__ import annotations
 
@@ -43,26 +46,99 @@ class Unit:
     position: int
     text: str
     context: str
+    title: str = ""  # the document's title (also part of the context)
+
+
+# What a question asks for, and the wording of a sentence that can answer it. A unit showing the kind of
+# value asked for (a duration for 多久, a date for 什么时候, a venue for 在哪里 …) is preferred.
+ANSWER_KINDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "duration",
+        r"多久|多长时间|多长|几天|几个月|几年|多少天|期限|时效|时长|多快",
+        # a look-back window (近24个月) is a condition, not how long something takes
+        r"(?<![近去\d.])\d+(?:\.\d+)?\s*(?:[—\-~～至到]\s*\d+(?:\.\d+)?\s*)?(?:个)?(?:工作日|自然日|日|天|周|个月|月|年|分钟|小时)"
+        r"|(?<![近去])[一二两三四五六七八九十半]+(?:个)?(?:工作日|天|周|个月|年|分钟|小时)",
+    ),
+    (
+        "date",
+        r"什么时候|何时|哪天|几号|几点|日期|截止|(?<!多长)时间",
+        r"\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}|\d{4}年\d{1,2}月",
+    ),
+    (
+        "place",
+        r"哪里|在哪|什么地方|地点|地址|场地|会场|场馆",
+        r"地点|地址|会场|场地|[馆厅]|会展|大厦|中心\w{0,4}\d*层|\d+楼",
+    ),
+    (
+        "percent",
+        r"比例|费率|利率|年化|质押率|抵押率|成数|百分|上浮|下浮|贴息标准|怎么收|收多少",
+        r"\d+(?:\.\d+)?\s*[%％]|个百分点|[万千百]分之[一二两三四五六七八九十]",
+    ),
+    (
+        "money",
+        r"额度|金额|上限|最多|最高|补多少|奖励|多少钱|贷多少|融多少|收多少|补贴",
+        r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)",
+    ),
+    ("count", r"几次|多少次|几家|多少家|多少人|几个人|几人|名额|人数|限额", r"\d+\s*(?:次|家|人|名)"),
+    ("age", r"年龄|多大|几岁|岁数", r"周岁|\d+岁"),
+    (
+        "yesno",
+        r"吗[?？]|是否|有没有|需不需要|要不要|能不能|可不可以|会不会",
+        r"不(?:要求|需要|需|收取|收|用|必|得|超过|影响|会)|无需|无须|免收|免费|原则上|须|可以|不可|不能|不予",
+    ),
+)
+_KIND_RES = tuple((name, re.compile(cue), re.compile(answer)) for name, cue, answer in ANSWER_KINDS)
+# Kinds that answer for one another: a duration answers 什么时候 as well as a date does.
+KIND_GROUPS = {"duration": "time", "date": "time", "percent": "amount", "money": "amount"}
+# Words that only say a question is being asked: never evidence that a sentence answers it.
+_ASKING_RE = re.compile(r"^(?:几|多(?:少|久|长|大|高|快)|最(?:多|高|低|长|短|少)|怎么|如何|什么|哪|是否|有没有)")
+_VALUE_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])|[万千百]分之[一二两三四五六七八九十]+")
+_CONJUNCTION_RE = re.compile(r"和|及|与|以及|、|还有|跟|分别")
+# Everyday wording -> the word the documents use for it (最多补多少 -> 上限, 每年 -> 年度).
+_EXPANSIONS = tuple((re.compile(p), word) for p, word in ((r"最多|最高|封顶|顶多", "上限"), (r"每年|一年", "年度")))
 
 
 @dataclass(frozen=True)
 class Query:
-    """The question reduced to weighted content tokens and character bigrams."""
+    """The question reduced to weighted content tokens and character bigrams, plus what it asks for."""
 
     tokens: dict[str, int]
     bigrams: frozenset[str]
     numeric: bool
+    kinds: tuple[str, ...] = ()  # answer kinds asked for (duration, date, place, percent, money, count, age)
+    values: tuple[str, ...] = ()  # literal values the question names
+    several: bool = False  # asks for two or more things at once (额度和期限)
+    words: tuple[tuple[str, tuple[str, ...]], ...] = ()  # content words, each with the shorter words inside it
 
     @property
     def empty(self) -> bool:
         return not self.tokens and not self.bigrams
 
 
-def _bigrams(text: str) -> frozenset[str]:
+def bigrams_of(text: str) -> frozenset[str]:
     grams: set[str] = set()
     for run in _WORD_RE.findall(text.lower()):
         grams.update(run[i : i + 2] for i in range(len(run) - 1))
     return frozenset(grams)
+
+
+def answer_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of value the question asks for, in table order."""
+    return tuple(name for name, cue, _ in _KIND_RES if cue.search(question))
+
+
+def has_kind(kind: str, text: str) -> bool:
+    return any(name == kind and answer.search(text) for name, _, answer in _KIND_RES)
+
+
+def kinds_in(text: str) -> list[str]:
+    """The kinds of value the text shows (yes/no wording aside)."""
+    return [name for name, _, answer in _KIND_RES if name != "yesno" and answer.search(text)]
+
+
+def kind_groups(kinds: tuple[str, ...] | list[str]) -> set[str]:
+    """The groups of the kinds (duration and date are both "time"), yes/no left out."""
+    return {KIND_GROUPS.get(kind, kind) for kind in kinds if kind != "yesno"}
 
 
 @lru_cache(maxsize=256)
@@ -78,7 +154,23 @@ def build_query(question: str) -> Query:
         cleaned = cleaned.replace(phrase, " ")
     cleaned = re.sub(f"[{_STOP_CHARS}]", " ", cleaned)
     numeric = any(cue in question for cue in NUMERIC_CUES)
-    return Query(tokens=tokens, bigrams=_bigrams(cleaned), numeric=numeric)
+    kinds = answer_kinds(question)
+    several = len(kinds) > 1 and bool(_CONJUNCTION_RE.search(question))
+    values = tuple(dict.fromkeys(_VALUE_RE.findall(question)))
+    words = _content_words(question.lower())
+    words += tuple((word, ()) for pattern, word in _EXPANSIONS if pattern.search(question) and word not in dict(words))
+    return Query(tokens, bigrams_of(cleaned), numeric, kinds, values, several, words)
+
+
+def _content_words(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    words: dict[str, tuple[str, ...]] = {}
+    for word in jieba.lcut(question):
+        word = word.strip()
+        content = word and word not in STOPWORDS and _WORD_RE.fullmatch(word) and not _ASKING_RE.match(word)
+        if content and (len(word) > 1 or _DIGIT_RE.match(word)):
+            inner = [p for p in jieba.lcut_for_search(word) if len(p) > 1 and p != word]
+            words.setdefault(word, tuple(dict.fromkeys(inner)))
+    return tuple(words.items())
 
 
 def overlap(query: Query, text: str) -> float:
@@ -88,22 +180,12 @@ def overlap(query: Query, text: str) -> float:
     lowered = text.lower()
     total = sum(query.tokens.values())
     token_recall = sum(w for t, w in query.tokens.items() if t in lowered) / total if total else 0.0
-    bigram_recall = len(query.bigrams & _bigrams(lowered)) / len(query.bigrams) if query.bigrams else 0.0
+    bigram_recall = len(query.bigrams & bigrams_of(lowered)) / len(query.bigrams) if query.bigrams else 0.0
     return 0.6 * token_recall + 0.4 * bigram_recall
 
 
 def has_number(text: str) -> bool:
     return bool(_DIGIT_RE.search(text) or _CN_NUMBER_RE.search(text))
-
-
-def score_unit(query: Query, unit: Unit) -> float:
-    """Own overlap plus a share of the heading/lead-in overlap, plus a bonus for numbers when asked."""
-    own = overlap(query, unit.text)
-    context = overlap(query, unit.context)
-    score = own + 0.4 * context
-    if score > 0 and query.numeric and has_number(unit.text):
-        score += 0.15
-    return score
 
 
 def _clean_line(line: str) -> str:
@@ -151,7 +233,7 @@ def split_units(passage: int, text: str, heading: str = "", title: str = "") -> 
             return
         if len(_WORD_RE.sub("", sentence)) == len(sentence) or len(sentence) < 4:
             return
-        units.append(Unit(passage, len(units), sentence, f"{section} {lead_in}".strip()))
+        units.append(Unit(passage, len(units), sentence, f"{section} {lead_in}".strip(), title))
 
     def flush_table() -> None:
         for row in _table_units(table):
@@ -181,7 +263,7 @@ def split_units(passage: int, text: str, heading: str = "", title: str = "") -> 
 
 def similar(a: str, b: str, threshold: float = 0.6) -> bool:
     """Near-duplicate test on character bigrams (Jaccard)."""
-    ga, gb = _bigrams(a), _bigrams(b)
+    ga, gb = bigrams_of(a), bigrams_of(b)
     if not ga or not gb:
         return a == b
     return len(ga & gb) / len(ga | gb) >= threshold

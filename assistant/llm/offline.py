@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.llm.base import ChatModel, ChatRequest, Completion, LLMError, LLMUnsupported, Message, cited_numbers
-from assistant.llm.extractive import Unit, build_query, score_unit, similar, split_units
+from assistant.llm.extractive import Unit, build_query, has_kind, similar, split_units
+from assistant.llm.relevance import UnitScorer
 from assistant.privacy import mask_pii
 from knowledge.types import SearchResult
 
@@ -39,6 +40,7 @@ class _Budget:
 
 ANSWER_BUDGET = _Budget(max_units=4, max_chars=280, min_score=0.3, relative_floor=0.8)
 DRAFT_BUDGET = _Budget(max_units=6, max_chars=600, min_score=0.2, relative_floor=0.35)
+FACET_FLOOR = 0.5  # a second thing asked for is answered by a unit scoring at least this share of the best
 
 
 def _numbers(text: str) -> set[str]:
@@ -59,23 +61,38 @@ def check_numbers_grounded(text: str, passages: Sequence[SearchResult]) -> None:
 
 
 def select_units(question: str, passages: Sequence[SearchResult], budget: _Budget) -> list[Unit]:
-    """The most relevant units for the question, best passage first, in reading order within a passage."""
+    """The most relevant units for the question, best passage first, in reading order within a passage.
+
+    A question asking for several things at once (额度和期限) gets the best unit for each of them, when
+    that unit is relevant enough on its own.
+    """
     query = build_query(question)
     if query.empty:
         return []
-    scored = [
-        (score_unit(query, unit), unit)
+    units = [
+        unit
         for index, passage in enumerate(passages)
         for unit in split_units(index, passage.text, passage.heading, passage.title)
     ]
-    scored.sort(key=lambda pair: (-pair[0], pair[1].passage, pair[1].position))
+    scorer = UnitScorer(query, units)
+    scored = sorted(
+        ((scorer.score(i, unit), unit) for i, unit in enumerate(units)),
+        key=lambda pair: (-pair[0], pair[1].passage, pair[1].position),
+    )
     if not scored or scored[0][0] < budget.min_score:
         return []
     floor = max(budget.min_score, budget.relative_floor * scored[0][0])
+    wanted = [pair for pair in scored if pair[0] >= floor]
+    if query.several:
+        facet_floor = max(budget.min_score, FACET_FLOOR * scored[0][0])
+        for kind in query.kinds:
+            best = next((pair for pair in scored if pair[0] >= facet_floor and has_kind(kind, pair[1].text)), None)
+            if best is not None and best not in wanted:
+                wanted.append(best)
     chosen: list[tuple[float, Unit]] = []
     used_chars = 0
-    for score, unit in scored:
-        if score < floor or len(chosen) == budget.max_units:
+    for score, unit in wanted:
+        if len(chosen) == budget.max_units:
             break
         if chosen and used_chars + len(unit.text) > budget.max_chars:
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineModel
 from assistant.service import replies
 from assistant.service.catalog import Catalog, CatalogCache, found_in
-from assistant.service.followup import ResolvedQuery
+from assistant.service.followup import ResolvedQuery, subject_terms
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.safety import sanitize_passages
 from assistant.service.types import Citation
@@ -62,7 +62,8 @@ def judge(query: ResolvedQuery, passages: list[SearchResult], catalog: Catalog, 
     if not passages:
         return Evidence(False, "no passages", 0.0)
     haystack = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages).lower()
-    terms = catalog.key_terms(" ".join((*query.products, *query.topic_terms, query.message)))
+    asked = subject_terms(catalog.strip_products(query.message), catalog)  # aspect wording maps to corpus terms
+    terms = catalog.key_terms(" ".join((*query.products, *query.topic_terms))) + asked
     missing = tuple(t for t in terms if not found_in(t, haystack))
     weight = {t: len(t) * (limits.unknown_weight if not catalog.known(t) else 1.0) for t in terms}
     total = sum(weight.values())

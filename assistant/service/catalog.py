@@ -10,8 +10,10 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jieba
+import jieba.posseg
 
 from assistant.llm.extractive import STOPWORDS
 from knowledge.index import KnowledgeIndex
@@ -29,9 +31,18 @@ _QUESTION_TEXT = """最多 最多能 最高 最低 最长 最短 能贷 贷多�
     多大 多高 办理 申请 额度 利率 年化 期限 还款 方式 材料 资料 条件
     门槛 资格 费用 手续费 收费 报名 流程 步骤 时效 审批 放款 到账 多久
     比例 标准 规定 政策 具体 详细 相关 什么样 满足 具备 达到 应该 必须
-    能够 可能 如果 有何 哪种 需不需要 能不能 可不可以 行不行"""
+    能够 可能 如果 有何 哪种 需不需要 能不能 可不可以 行不行 每个 下来 出来 是不是 以后 之后
+    可以 一下 请问 告诉 帮忙 麻烦 是否 要收 收取 要交 要付 收多少 交多少 意思 时限 时长 有点 能融
+    会收 想办 那帮 我要"""
 QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
 _KEY_TOKEN_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,}$")
+_LATIN_RE = re.compile(r"^[A-Za-z]+$")
+# Parts of speech that never name what a question is about: verbs (not verbal nouns such as 按揭, 分期),
+# adverbs, pronouns, conjunctions, particles, adjectives, numerals, prepositions, interjections.
+_FRAMING_TEXT = "v vd vi vg d r rr rz c u uj ul uv uz ud ug a ad ag m mq p y e o f"
+_FRAMING_FLAGS = frozenset(_FRAMING_TEXT.split())
+# Interrogative words jieba keeps whole (几次, 多长时间, 最多补): they ask, they name no subject.
+_ASKING_RE = re.compile(r"^(?:几|多(?:少|久|长|大|高|快)|最(?:多|高|低|长|短|少)|怎么|怎样|如何|什么|哪|为何)")
 
 
 @dataclass
@@ -42,6 +53,8 @@ class Catalog:
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> product name
     doc_freq: Counter[str] = field(default_factory=Counter)
     documents: int = 0
+    product_tokens: dict[str, frozenset[str]] = field(default_factory=dict)  # product -> tokens of its documents
+    title_tokens: frozenset[str] = frozenset()  # words of document titles: the corpus's subjects
 
     def find_products(self, text: str) -> list[str]:
         """Products named in the text (longest alias first, each product once, in text order)."""
@@ -57,6 +70,18 @@ class Catalog:
                 start = text.find(alias, end)
         return list(dict.fromkeys(name for _, name in sorted(found)))
 
+    def strip_products(self, text: str, products: tuple[str, ...] | None = None) -> str:
+        """The text without the names (and aliases) of the given products, or of every product."""
+        names = [alias for alias, name in self.aliases.items() if products is None or name in products]
+        for alias in sorted([*names, *(products or ())], key=len, reverse=True):
+            text = text.replace(alias, " ")
+        return text.strip()
+
+    def about_products(self, terms: list[str], products: tuple[str, ...]) -> bool:
+        """Every term occurs in the documents of these products."""
+        vocabulary = frozenset().union(*(self.product_tokens.get(p, frozenset()) for p in products))
+        return bool(terms) and all(t in vocabulary for t in terms)
+
     def share(self, token: str) -> float:
         """Share of documents containing the token (0 when unknown)."""
         return self.doc_freq.get(token, 0) / self.documents if self.documents else 0.0
@@ -68,19 +93,36 @@ class Catalog:
         return self.share(token) >= COMMON_SHARE
 
     def key_terms(self, text: str) -> list[str]:
-        """Distinctive terms of a question: not stopwords, not question words, not common in the corpus."""
+        """Distinctive terms of a question: words naming its subject (not stopwords, question words, verbs
+        and other framing words unless a document title uses them, as 贴息), not common in the corpus; a
+        Latin word only when the corpus uses it."""
+        framing = _framing_words(text) - self.title_tokens
         terms = [
             t
             for t in tokenize(text)
-            if _KEY_TOKEN_RE.match(t) and not t.isdigit() and t not in STOPWORDS and t not in QUESTION_WORDS
+            if _KEY_TOKEN_RE.match(t)
+            and not t.isdigit()
+            and t not in STOPWORDS
+            and t not in QUESTION_WORDS
+            and t not in framing
+            and not _ASKING_RE.match(t)
+            and (self.known(t) or not _LATIN_RE.match(t))
         ]
         return [t for t in dict.fromkeys(terms) if not self.common(t)]
+
+
+@lru_cache(maxsize=512)
+def _framing_words(text: str) -> frozenset[str]:
+    """Words of the text whose part of speech frames a question rather than naming its subject."""
+    return frozenset(p.word for p in jieba.posseg.lcut(text) if p.flag in _FRAMING_FLAGS)
 
 
 def found_in(term: str, haystack: str) -> bool:
     """The term, or every shorter word jieba sees inside it (知识讲座 → 知识 + 讲座), occurs in the haystack."""
     if term.lower() in haystack:
         return True
+    if len(term) < 4:  # 信用卡 is not 信用: only a compound of two words may be found in pieces
+        return False
     pieces = [p for p in jieba.lcut_for_search(term) if len(p) >= 2 and p != term]
     return bool(pieces) and all(p.lower() in haystack for p in pieces)
 
@@ -110,19 +152,24 @@ def build_catalog(index: KnowledgeIndex) -> Catalog:
     generation = index.chunks.generation()
     products: dict[str, str] = {}
     tokens_by_source: dict[str, set[str]] = {}
+    product_tokens: dict[str, set[str]] = {}
+    title_tokens: set[str] = set()
     for _chunk_id, tokens, meta in index.chunks.iter_tokens():
         source = str(meta.get("source", ""))
         title = str(meta.get("title", ""))
         if source not in tokens_by_source:
             tokens_by_source[source] = set(tokenize(title))
+            title_tokens.update(tokens_by_source[source])
         tokens_by_source[source].update(tokens)
         product = meta.get("product")
         if product:
             products.setdefault(str(product), title)
+            product_tokens.setdefault(str(product), set()).update(tokens)
     doc_freq: Counter[str] = Counter()
     for bag in tokens_by_source.values():
         doc_freq.update(bag)
-    return Catalog(generation, _aliases(products), doc_freq, len(tokens_by_source))
+    vocabulary = {name: frozenset(bag) for name, bag in product_tokens.items()}
+    return Catalog(generation, _aliases(products), doc_freq, len(tokens_by_source), vocabulary, frozenset(title_tokens))
 
 
 class CatalogCache:

@@ -13,18 +13,32 @@ from assistant.service.catalog import Catalog
 
 # Colloquial wording -> the term the documents use. Order matters: the first match of a group wins.
 ASPECTS: tuple[tuple[str, str], ...] = (
-    (r"能贷多少|贷多少|借多少|能借多少|最多(?:能|可以)?(?:贷|借)|最高(?:能|可以)?(?:贷|借)|额度|上限|多少钱", "额度"),
-    (r"利率|利息|年化|多少息|息多少|费率|贵不贵|成本", "年化利率"),
     (
-        r"(?:审批|放款|到账|批下来|办下来|下款)(?:要|需要)?多久|多久(?:能|可以)?(?:审批|放款|到账|批|下款)|时效",
+        r"能贷多少|贷多少|借多少|能借多少|最多(?:能|可以)?(?:贷|借)|最高(?:能|可以)?(?:贷|借)|额度|上限|多少钱"
+        r"|(?i:loan amount|credit limit|how much can i borrow|maximum amount)",
+        "额度",
+    ),
+    (r"利率|利息|年化|多少息|息多少|费率|贵不贵|成本|(?i:interest|\brates?\b|\bapr\b)", "年化利率"),
+    (
+        r"(?:审批|放款|到账|批下来|办下来|下款|出结果|审核)[^，。？?]{0,4}?(?:要|需要)?多久"
+        r"|多久(?:能|可以)?(?:审批|放款|到账|批|下款|办好|办下来)|时效|(?i:approval time|how long[^?]{0,30}approv)",
         "审批时效",
     ),
-    (r"期限|几年|借多长|(?:贷|借|用|还)[^，。？?]{0,4}(?:多久|多长时间)", "期限"),
-    (r"怎么还|如何还|还款|还钱|提前还", "还款方式"),
-    (r"材料|资料|准备什么|带什么|提交什么", "申请材料"),
-    (r"条件|门槛|资格|能不能申请|能申请|可以申请|符合|准入|适用", "申请条件"),
-    (r"费用|手续费|收费|收不收|违约金", "费用"),
+    (
+        r"期限|几年|借多长|租期|贷期|借期|(?:能|可以)?(?:贷|借|用|还)(?:款)?(?:能|可以)?(?:用|贷|借|还)?(?:多久|多长时间)",
+        "期限",
+    ),
+    (r"怎么还|如何还|还款|还钱|提前还|提前结清|(?i:repay)", "还款方式"),
+    (
+        r"(?:什么|哪些|啥)(?:材料|资料)|(?:材料|资料)(?:清单|有哪些|要哪些|包括)|准备什么|带什么|提交什么|申请材料"
+        r"|(?i:documents|paperwork)",
+        "申请材料",
+    ),
+    (r"条件|门槛|资格|能不能申请|能申请|可以申请|符合|准入|适用|(?i:eligib|requirements?|qualif)", "申请条件"),
+    (r"费用|手续费|收费|收不收|违约金|补偿金|交费|缴费|付费|要钱|花钱|(?i:\bfees?\b|charges)", "费用"),
     (r"报名|参加|参与", "报名"),
+    (r"什么时候|何时|哪天|几号|几点|日期", "时间"),
+    (r"在哪|哪里|什么地方|地点|地址|场地", "地点"),
     (r"流程|步骤|怎么申请|如何申请|怎么办理|如何办理", "办理流程"),
 )
 _ASPECT_RES = tuple((re.compile(pattern), term) for pattern, term in ASPECTS)
@@ -33,7 +47,11 @@ _PRONOUN_RE = re.compile(r"它|这个|这款|那款|该产品|该政策|该活�
 _WEAK_MARKER_RE = re.compile(r"^(?:那|那么|还有|另外|以及|然后|再问|顺便)")
 _FILLER_RE = re.compile(r"^(?:那么|那|这个|它的|它|该|请问|还有|另外|然后|再问一下|顺便问一下)+")
 _TRAILING_RE = re.compile(r"[？?。！!\s]+$")
+# "Tell me about X": with a product named and no aspect asked, answer with its main terms.
+_OVERVIEW_RE = re.compile(r"介绍|简介|是什么|怎么样|了解一下|讲讲|说说|详细")
+OVERVIEW_FOCUS = "产品简介、额度、期限和年化利率"
 SHORT_FOLLOWUP = 12  # characters; a short aspect-only message continues the topic
+SHORT_PRODUCT_FOLLOWUP = 16  # characters; a short question in the product's own words continues it
 
 
 @dataclass(frozen=True)
@@ -99,17 +117,26 @@ def aspects_of(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def is_followup(message: str, own_terms: list[str], aspects: tuple[str, ...], previous: Topic) -> bool:
-    """Does the message lean on the previous topic (pronoun, 那…, or a bare aspect such as 利率呢)?"""
+def subject_terms(text: str, catalog: Catalog) -> list[str]:
+    """The text's key terms outside its aspect wording (办下来一般要多久 → none): what the question is about."""
+    blanked = text
+    for pattern, _ in _ASPECT_RES:
+        blanked = pattern.sub(" ", blanked)
+    left = set(catalog.key_terms(blanked))
+    return [t for t in catalog.key_terms(text) if t in left]
+
+
+def is_followup(message: str, subject: list[str], aspects: tuple[str, ...], previous: Topic, catalog: Catalog) -> bool:
+    """Does the message lean on the previous topic (pronoun, 那…, a bare aspect such as 利率呢, or a short
+    question in the previous product's own words such as 担保费怎么收)?"""
     if previous.empty:
         return False
     if _PRONOUN_RE.search(message):
         return True
-    if own_terms:
-        return False
-    return bool(_WEAK_MARKER_RE.search(message)) or (
-        len(_TRAILING_RE.sub("", message)) <= SHORT_FOLLOWUP and bool(aspects)
-    )
+    length = len(_TRAILING_RE.sub("", message))
+    if subject:
+        return length <= SHORT_PRODUCT_FOLLOWUP and catalog.about_products(subject, previous.products)
+    return bool(_WEAK_MARKER_RE.search(message)) or (length <= SHORT_FOLLOWUP and bool(aspects))
 
 
 def pieces(terms: list[str], text: str) -> list[str]:
@@ -121,20 +148,14 @@ def pieces(terms: list[str], text: str) -> list[str]:
     return found
 
 
-def _strip_products(text: str, products: tuple[str, ...], catalog: Catalog) -> str:
-    names = [alias for alias, name in catalog.aliases.items() if name in products] + list(products)
-    for alias in sorted(names, key=len, reverse=True):
-        text = text.replace(alias, " ")
-    return text.strip()
-
-
 def resolve(message: str, previous: Topic, catalog: Catalog) -> ResolvedQuery:
     """The standalone question for this message, given the conversation's previous topic."""
     text = message.strip()
     products = tuple(catalog.find_products(text))
     aspects = aspects_of(text)
-    own_terms = [t for t in catalog.key_terms(text) if not any(t in name for name in catalog.aliases)]
-    followup = not products and is_followup(text, own_terms, aspects, previous)
+    unnamed = catalog.strip_products(text)
+    own_terms = catalog.key_terms(unnamed)
+    followup = not products and is_followup(text, subject_terms(unnamed, catalog), aspects, previous, catalog)
     core = _FILLER_RE.sub("", text) or text
     if followup:
         topic = previous
@@ -144,16 +165,19 @@ def resolve(message: str, previous: Topic, catalog: Catalog) -> ResolvedQuery:
         topic = Topic(products, subject, tuple(own_terms))
         question = text
     inherited = topic.terms if followup and not topic.products else ()
-    # The extractive model scores sentences by word overlap: with an aspect known, the aspect and the
-    # distinctive words say more than the member's phrasing ("需要满足什么条件" -> "申请条件").
-    wording = " ".join(own_terms) if aspects else _strip_products(core, topic.products, catalog)
+    # The extractive model scores sentences by word overlap: the member's wording (which value is asked
+    # for: 万分之五, 多久, 在哪里) plus the corpus terms for it ("需要满足什么条件" -> "申请条件").
+    wording = catalog.strip_products(core, topic.products)
+    if products and not aspects and _OVERVIEW_RE.search(text):
+        wording, aspects = OVERVIEW_FOCUS, aspects_of(OVERVIEW_FOCUS)
     focus = " ".join([*inherited, wording, *aspects]).strip() or question
     if topic.products:
         # The search is filtered to these products, so their names would match every chunk: search for
         # what is asked about them instead, sharpened with the corpus terms.
-        search = " ".join(part for part in (_strip_products(core, topic.products, catalog), *aspects) if part)
+        search = " ".join(part for part in (catalog.strip_products(core, topic.products), *aspects) if part)
         search = search or " ".join(topic.products)
     else:
-        # Unscoped, corpus terms pull in every 办理流程 section; split long words instead (知识讲座 → 知识 讲座).
-        search = " ".join(part for part in (*inherited, core, *pieces(own_terms, core)) if part)
+        # Unscoped: the wording with long words split (知识讲座 → 知识 讲座), then the corpus terms for what is
+        # asked (in last place, so the subject's words still decide which documents come back).
+        search = " ".join(part for part in (*inherited, core, *pieces(own_terms, core), *aspects) if part)
     return ResolvedQuery(text, question, focus, search, topic.products, aspects, followup, topic)

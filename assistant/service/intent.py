@@ -24,7 +24,8 @@ HUMAN_PATTERNS = (
     r"转人工|转接人工|人工客服|人工服务|人工坐席|找人工|要人工|接人工|真人|活人|客服人员",
     r"(?:找|叫|要|让|请)(?:你们的?)?(?:客户经理|客服经理|专员|工作人员|负责人|经理)(?:来)?(?:联系|回复|跟我|和我|打电话|处理)?",
     r"(?:和|跟|同)(?:人|真人|工作人员)(?:聊|说|沟通)",
-    r"human agent|real person|talk to (?:a )?human",
+    r"human agent|real person|live agent|talk to (?:a )?human"
+    r"|(?:speak|talk) (?:to|with) (?:a |an |some)?(?:one|body|human|person|agent)",
 )
 APPLY_PATTERNS = (
     r"(?:想|(?<![需只])要|准备|打算|希望|计划)(?:要)?(?:申请|办理|办(?!法)|贷(?!多少)|借(?!鉴)|融资|做一笔|申办)",
@@ -38,11 +39,27 @@ COMPLAINT_PATTERNS = (
     r"投诉|举报|曝光|维权|12378|12363|银保监|金融监管局|消协|报警|起诉",
     r"(?:要求|我要)(?:赔偿|退款|退钱|道歉)",
 )
+# Questions ABOUT complaints or the human service, not a complaint or a hand-off request themselves.
+INQUIRY_PATTERNS = (
+    r"(?:投诉|举报)(?:的|后|以后|之后)?(?:处理)?(?:流程|程序|渠道|方式|途径|电话|时限|进度)",
+    r"(?:投诉|举报)(?:以后|之后|后)[^。！!]{0,10}(?:多久|几天|什么时候|怎么|如何)",
+    r"(?:人工客服|人工服务|客服|客户经理|专员)的?(?:服务|工作|上班|在线)?(?:时间|时段|几点)",
+    r"(?:人工客服|人工服务|客服)(?:什么时候|几点)(?:上班|在线|有人)",
+)
+# Who the member is talking to: answered as chit-chat, never a hand-off (你是机器人还是真人？).
+IDENTITY_PATTERN = (
+    r"^(?:请问)?(?:你|您)(?:现在)?(?:到底)?是(?:不是)?(?:一个)?(?:机器人|真人|人工|ai|人|智能助手|客服|谁)"
+    r"(?:吗|呢|啊)?(?:还是(?:机器人|真人|人工|ai|人)(?:呢|啊)?)?[?？!！。]*$"
+)
 CHITCHAT_PATTERNS = (
     r"^(?:你好|您好|哈喽|嗨|hi|hello|在吗|在不在|早上好|上午好|中午好|下午好|晚上好|早安|晚安)[!！。.~～呀啊]*$",
     r"^(?:谢谢|多谢|感谢|谢啦|thanks?|thank you|辛苦了|好的|好|嗯|嗯嗯|ok|收到|明白了|知道了|再见|拜拜|bye)"
     r"(?:你|您|啦|了|哈)?[!！。.~～呀啊]*$",
     r"^(?:你是谁|你叫什么|你是机器人吗|你是真人吗|你能做什么|你会什么)[?？]*$",
+    r"^(?:你|你们|您)(?:都|还)?(?:能|可以|会)(?:做|干|帮我?|帮我做|提供)(?:些)?(?:什么|啥|哪些)(?:服务|事情|事)?[?？!！。]*$",
+    r"^(?:你|你们)有(?:什么|哪些)(?:功能|服务)[?？!！。]*$",
+    r"^(?:好的?|嗯+|行|ok|那)?[，,]?(?:我)?(?:先)?(?:再)?(?:考虑|想想|想一想|看看|研究|商量|琢磨)(?:一下|看|下)?"
+    r"(?:吧|再说|再联系)?[!！。.~～]*$",
 )
 OUT_OF_SCOPE_PATTERNS = (
     r"天气|股票|炒股|个股|哪只股|基金推荐|买什么基金|彩票|比特币|虚拟币|数字货币|外汇|期货|写(?:一段|个)?代码|编程"
@@ -62,6 +79,8 @@ NEGATIVE_TERMS: dict[str, int] = {
 STRONG_NEGATIVE = 3
 
 _HUMAN_RE = re.compile("|".join(HUMAN_PATTERNS), re.IGNORECASE)
+_INQUIRY_RE = re.compile("|".join(INQUIRY_PATTERNS))
+_IDENTITY_RE = re.compile(IDENTITY_PATTERN, re.IGNORECASE)
 _APPLY_RE = re.compile("|".join(APPLY_PATTERNS))
 _COMPLAINT_RE = re.compile("|".join(COMPLAINT_PATTERNS))
 _CHITCHAT_RE = re.compile("|".join(CHITCHAT_PATTERNS), re.IGNORECASE)
@@ -69,6 +88,8 @@ _OUT_OF_SCOPE_RE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS), re.IGNORECASE)
 _DOMAIN_RE = re.compile(DOMAIN_PATTERN)
 _QUESTION_RE = re.compile(r"(?:怎么|如何|多少|多久|什么|哪些|哪个|是否|能否|可以吗|吗|呢|么)[?？]?|[?？]")
 _SPACES_RE = re.compile(r"\s+")
+_LATER_RE = re.compile(r"考虑|想想|想一想|看看|研究|商量|琢磨")
+_THANKS_RE = re.compile(r"谢|感谢|thank|辛苦", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -98,24 +119,46 @@ def negativity(text: str) -> int:
 
 
 class RuleIntentClassifier:
-    """Keyword/regex tables, checked in priority order: complaint, human, apply, out of scope, chit-chat."""
+    """Keyword/regex tables, checked in priority order: complaint, human, apply, out of scope, chit-chat.
+
+    A question about the complaint process or the human service ("投诉以后多久答复？") is a question: its
+    complaint/human words are not counted. Patterns are matched on the message without spaces (Chinese)
+    and with single spaces (English).
+    """
 
     def classify(self, message: str, history: Sequence[str] = ()) -> IntentResult:
-        text = _SPACES_RE.sub("", message.lower())
+        spaced = _SPACES_RE.sub(" ", message.lower()).strip()
+        text = spaced.replace(" ", "")
+        if _INQUIRY_RE.search(text) and _QUESTION_RE.search(text):
+            text = spaced = _INQUIRY_RE.sub("，", text)  # asks about the process: only the rest can complain
         negative = negativity(text)
         if _COMPLAINT_RE.search(text) or negative >= STRONG_NEGATIVE:
             return IntentResult("complaint", 0.9, negative, "complaint words or strong negative sentiment")
-        if _HUMAN_RE.search(text):
+        if _IDENTITY_RE.search(text):
+            return IntentResult("chitchat", 0.9, negative, "asks who it is talking to")
+        if _HUMAN_RE.search(text) or _HUMAN_RE.search(spaced):
             return IntentResult("human", 0.95, negative, "asks for a human")
         if _APPLY_RE.search(text):
             return IntentResult("apply", 0.8, negative, "states an intention to apply or be contacted")
         if _OUT_OF_SCOPE_RE.search(text) and not _DOMAIN_RE.search(text):
             return IntentResult("out_of_scope", 0.8, negative, "topic outside financing services")
-        if _CHITCHAT_RE.search(text):
+        if _CHITCHAT_RE.search(text) or _CHITCHAT_RE.search(spaced):
             return IntentResult("chitchat", 0.9, negative, "greeting or thanks")
         if not _DOMAIN_RE.search(text) and not _QUESTION_RE.search(text) and len(text) <= 4:
             return IntentResult("chitchat", 0.5, negative, "short message without a question")
         return IntentResult("question", 0.6, negative, "default: a question for the knowledge base")
+
+
+def chitchat_kind(message: str) -> str:
+    """Which polite reply a chit-chat message gets: thanks, identity, later (will think about it) or greeting."""
+    text = _SPACES_RE.sub("", message.lower())
+    if _THANKS_RE.search(text):
+        return "thanks"
+    if _IDENTITY_RE.search(text):
+        return "identity"
+    if _LATER_RE.search(text):
+        return "later"
+    return "greeting"
 
 
 class IntentSchema(BaseModel):

@@ -23,7 +23,7 @@ INJECTION_PATTERNS = (
     r"忘(?:记|掉)(?:以上|上面|之前|你的|所有)?(?:规则|指令|设定|身份)",
     r"(?:系统|开发者)(?:提示|指令|设定)(?:词)?",
     r"(?:输出|打印|泄露|告诉我|显示|复述)(?:你的|一下)?(?:提示词|prompt|初始指令|内部规则)|提示词|初始指令",
-    r"你现在(?:是|扮演|成为|变成)",
+    r"你现在(?:是|扮演|成为|变成)(?!(?:一个)?(?:机器人|真人|人工|ai|人|谁)(?:吗|呢|还是|[?？]|$)|什么)",
     r"(?:请|你)?扮演(?:一个|一位|成)?",
     r"(?:进入|开启|切换到?)(?:开发者|调试|管理员|越狱)模式",
     r"(?:新的|以下是新)(?:指令|规则|任务)[:：]",
@@ -31,6 +31,12 @@ INJECTION_PATTERNS = (
     r"disregard (?:all |the |your )?(?:previous|prior|above) ",
     r"system prompt|developer mode|jailbreak|\bdan mode\b|you are now|act as|pretend (?:to be|you are)",
     r"<\|?(?:system|im_start|im_end)\|?>|\[/?inst\]",
+    r"system ?(?:message|消息)|(?:你收到的|你的)(?:全部|所有)?(?:system|系统|隐藏|内部)(?:消息|指令|提示|设定)",
+)
+_THIRD_PARTY = r"(?:他|她|他们|她们|同事|朋友|亲戚|老板|领导|家人|合伙人|股东|别人|其他人|[\u4e00-\u9fff]总)"
+_SURNAME = (
+    r"(?:欧阳|司马|上官|诸葛|东方|[王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+    r"苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文])"
 )
 OTHERS_DATA_PATTERNS = (
     r"(?:其他|别的|其它|所有|全部)(?:会员|客户|用户|借款人|申请人)(?:的)?(?:信息|资料|名单|电话|手机|号码|联系方式|数据|线索|申请)",
@@ -38,22 +44,52 @@ OTHERS_DATA_PATTERNS = (
     r"(?:导出|下载|拉取|发我|给我|提供|查看|看看|列出)(?:一下|一份)?(?:所有|全部|其他)?(?:会员|客户|用户|线索|意向客户|借款人)(?:的)?(?:名单|列表|清单|电话|信息|资料|数据|线索)",
     r"(?:客户|会员|线索|借款人)(?:名单|列表|清单|通讯录)",
     r"(?:查|查询|看)(?:一下)?(?:他|她|张三|李四|某人|朋友|同事|老板)(?:的)?(?:贷款|征信|额度|申请|电话|信息)",
+    # Someone else's application with us: 我同事李四在你们这申请了多少额度, 他们公司在你们这登记的资料.
+    rf"{_THIRD_PARTY}[\u4e00-\u9fff]{{0,3}}(?:公司|企业)?在(?:你们|贵|社群|这)[^。？?！!]{{0,12}}"
+    r"(?:申请|登记|贷|借|融资|提交|留)[^。？?！!]{0,10}(?:额度|资料|信息|进度|记录|多少|电话|手机|联系方式|情况|材料|结果)",
+    # A named person's contact details: 欧阳明月的手机号.
+    rf"(?:^|[，,。？?！!\s]|告诉我|查一?下|问一?下|给我){_SURNAME}(?!经理|专员|客服|老师|顾问)[\u4e00-\u9fff]{{1,2}}的"
+    r"(?:手机号?码?|电话(?:号码)?|联系方式|身份证号?|住址|家庭住址)",
+    # Who another applicant is: 昨天那个要融8000万的公司是哪家？
+    r"(?:那个|那家|这家|昨天|刚才|上次|之前)[^。？?！!]{0,12}(?:公司|企业|客户|会员|老板)(?:是)?(?:哪家|哪个|谁|叫什么|名字)",
+    r"(?:哪个|哪位|哪家)(?:会员|客户|用户|公司|企业)[^。？?！!]{0,8}(?:申请|贷|借|融|登记)(?:了|过)",
+    r"\bleads?\b[^.?!]{0,30}(?:phone|contact|number|name|list|data)|(?:list|export|download|dump)[^.?!]{0,20}\bleads\b",
+    r"(?:other|all) (?:members|customers|clients|users|borrowers|applicants)'?s? ?"
+    r"(?:phone|contact|data|detail|info|number|name)",
 )
-_ACCOUNT = r"(?:手机号码?|预留手机|收款账[户号]|收款卡|还款账户|还款卡|银行卡|账户|账号|密码|授信额度|额度)"
+_ACCOUNT = (
+    r"(?:预留的?手机号?码?|手机号码?|预留手机|收款账[户号]|收款卡|还款账户|还款卡|银行卡|账户|账号|密码|授信额度|额度)"
+)
 ACCOUNT_CHANGE_PATTERNS = (
     rf"(?:帮我|给我|替我|请)?(?:改|修改|更改|变更|更换|换)(?:一下)?(?:我的)?(?:绑定的?)?{_ACCOUNT}",
-    rf"(?:把|将)(?:我的)?(?:绑定的?)?{_ACCOUNT}(?:改|修改|更改|变更|换)",
+    rf"(?:把|将)(?:我的?)?(?:绑定的?)?{_ACCOUNT}(?:改|修改|更改|变更|换)",
     r"(?:帮我|给我)(?:提|提高|调高|调整|增加|提升)(?:一下)?(?:额度|授信|利率)",
     r"(?:把|将)(?:钱|款|贷款|放款)(?:打到|转到|放到)(?:别的|另一个|这个|新的)",
+    r"(?:打到|转到|放到|汇到|打给|转给|付到)[^。？?！!]{0,8}(?:别的|另一个|另外|新的?|朋友|他人|别人|亲戚|家人|第三方)"
+    r"[^。？?！!]{0,6}(?:账户|账号|卡|户头)",
     r"(?:解冻|注销|冻结)(?:我的)?(?:账户|账号)",
+    r"(?:管理员|后台|admin)[^。？?！!]{0,8}(?:密码|口令|密钥|账号)",
+    r"(?:admin|administrator|root)[^.?!]{0,20}(?:password|credential|login)",
+    r"(?:change|update|modify|switch|replace)[^.?!]{0,25}"
+    r"(?:bank account|account|card|phone number|mobile|password|payee)",
 )
 APPROVAL_PROMISE_PATTERNS = (
-    r"(?:保证|确保|承诺|打包票)[^。，,？?！!]{0,8}(?:批|获批|通过|下款|放款|到账)",
+    r"(?<![不无没])(?:保证(?!金|人|担保|保险|责任)|确保|承诺(?!书)|打包票)[^。？?！!]{0,12}(?:批|获批|通过|下款|放款|到账)",
     r"包(?:我|我们)?(?:能|一定)?(?:批|获批|下款|放款)",
     r"(?:能不能|可不可以|可以|能否)(?:给我)?(?:保证|承诺|打包票)",
-    r"(?:一定|肯定|百分百|100%)(?:能|会)(?:批|获批|通过|下款|放款)吗",
+    r"(?<!不)(?:一定|肯定|百分百|百分之百|100%|绝对)(?:能|会|可以)?(?:批|获批|通过|下款|放款|成功)",
     r"包(?:过|批|下款)吗",
+    r"guarantee[^.?!]{0,40}(?:approv|disburs|loan|pass)|(?:100%|definitely|surely|certainly) (?:be )?approved",
 )
+# A message that matches a category's pattern but is plainly about something else: asking how to spot a
+# scam that asks for an account change is not an account change; asking whether a promise someone else
+# made can be trusted is not asking us for one.
+EXEMPTIONS: dict[SafetyCategory, str] = {
+    "account_change": r"(?:防范|防止|识别|警惕|提防|避免|怎么防|如何防|谨防)[^。？?！!]{0,20}(?:诈骗|骗局|骗子|冒充)"
+    r"|(?:诈骗|骗局|冒充)[^。？?！!]{0,20}(?:怎么办|怎么防|如何防|识别|防范)",
+    "approval_promise": r"(?:有人|别人|中介|对方)(?:说|称|声称|号称|承诺)[^？?]{0,30}"
+    r"(?:可信|是真的|靠谱|是不是骗|能信)",
+}
 
 _TABLES: tuple[tuple[SafetyCategory, tuple[str, ...]], ...] = (
     ("injection", INJECTION_PATTERNS),
@@ -62,6 +98,7 @@ _TABLES: tuple[tuple[SafetyCategory, tuple[str, ...]], ...] = (
     ("approval_promise", APPROVAL_PROMISE_PATTERNS),
 )
 _COMPILED = tuple((category, re.compile("|".join(f"(?:{p})" for p in patterns))) for category, patterns in _TABLES)
+_EXEMPT = {category: re.compile(pattern) for category, pattern in EXEMPTIONS.items()}
 _INJECTION_RE = _COMPILED[0][1]
 _SPACES_RE = re.compile(r"[\s\u3000]+")
 _SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*[。！？!?；;\n]?")
@@ -85,7 +122,8 @@ def screen(message: str) -> SafetyVerdict | None:
     compact = text.replace(" ", "")
     for category, pattern in _COMPILED:
         match = pattern.search(compact) or pattern.search(text)
-        if match:
+        exempt = _EXEMPT.get(category)
+        if match and not (exempt and exempt.search(compact)):
             return SafetyVerdict(category, match.group(0))
     return None
 

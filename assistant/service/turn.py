@@ -26,13 +26,12 @@ from assistant.service.fields import (
 from assistant.service.followup import resolve
 from assistant.service.guard import ReplyGuard, guard_text
 from assistant.service.hours import WorkingHours
-from assistant.service.intent import IntentClassifier
+from assistant.service.intent import IntentClassifier, chitchat_kind
 from assistant.service.safety import screen
 from assistant.service.state import ConversationState, StateChange
 from assistant.service.types import Citation, EscalationRef, EscalationType, Intent
 from assistant.store import ConversationRecord
 
-_THANKS_RE = re.compile(r"谢|感谢|thank|辛苦", re.IGNORECASE)
 _MEANINGFUL_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
 _ACTIVE_STAGES = ("awaiting_consent", "collecting")
 # Escalation kinds an intent refers back to when the conversation was already handed over for it.
@@ -123,7 +122,7 @@ class Responder:
         if result.intent in ("human", "complaint"):
             yield from self._escalate(ctx, negative=result.strongly_negative)
         elif result.intent == "chitchat":
-            yield self.say(replies.THANKS if _THANKS_RE.search(ctx.text) else replies.CHITCHAT)
+            yield self.say(replies.CHITCHAT_REPLIES[chitchat_kind(ctx.text)])
         elif result.intent == "out_of_scope":
             yield self.say(replies.OUT_OF_SCOPE)
         else:

@@ -56,6 +56,45 @@ def test_unknown_products_get_i_dont_know_without_numbers(offline: Answerer, que
     assert result.citations == ()
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("个人征信报告每年可以免费查几次？", "2次免费"),  # 几次 asks, it names nothing
+        ("路演每个项目有多长时间？", "8分钟"),
+        ("惠民个体经营贷对申请人年龄有什么要求？", "22—60周岁"),  # no 贷对 glued from the product name
+        ("星火科创信用贷从提交材料到出审批结果要多久？", "5—10个工作日"),
+        ("征信报告上会显示其他机构的查询记录吗？", "查询记录"),
+    ],
+)
+def test_framing_words_do_not_make_answerable_questions_unknown(offline: Answerer, question: str, fact: str) -> None:
+    text, result = answer(offline, question)
+    assert result.answered and fact in text, text
+
+
+@pytest.mark.parametrize(
+    "question", ["个人住房按揭贷款利率是多少？", "信用卡分期手续费是多少？", "汽车按揭贷款怎么申请？"]
+)
+def test_a_loan_kind_the_corpus_lacks_is_unknown(offline: Answerer, question: str) -> None:
+    text, result = answer(offline, question)
+    assert not result.answered and not RATE_RE.search(text)
+
+
+def test_a_product_overview_gives_its_main_terms(offline: Answerer) -> None:
+    text, result = answer(offline, "介绍一下智汇知识产权质押贷")
+    assert result.answered and "30万元—2000万元" in text
+
+
+def test_english_wording_maps_onto_the_corpus_terms(offline: Answerer) -> None:
+    text, result = answer(offline, "What is the annual interest rate of 星火科创信用贷?")
+    assert result.answered and "3.45%—5.8%" in text
+
+
+def test_the_faq_answering_the_question_beats_a_product_mentioning_its_words(offline: Answerer) -> None:
+    text, result = answer(offline, "贷款被拒后多久可以再申请？")
+    assert "3个月以上" in text
+    assert result.citations[0].source == "faq/approval-and-rejection.md"
+
+
 def test_weak_evidence_never_calls_the_model(sample_retriever: HybridRetriever) -> None:
     model = FakeModel(default="量子链条贷年化利率3.1%[1]。")
     answerer = Answerer(sample_retriever, model, GUARD, catalog=CatalogCache(sample_retriever.index))

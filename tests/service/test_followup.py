@@ -33,6 +33,25 @@ def test_key_terms_skip_question_words_and_common_terms(catalog: Catalog) -> Non
 def test_found_in_accepts_split_words() -> None:
     assert found_in("知识讲座", "金融知识普及讲座安排")
     assert not found_in("量子", "金融知识普及讲座安排")
+    assert not found_in("信用卡", "星火科创信用贷")  # a three-character word is not its first two characters
+
+
+def test_key_terms_name_the_subject_not_the_framing(catalog: Catalog) -> None:
+    # interrogatives jieba keeps whole, verbs, pronouns and particles never stand for the subject ...
+    assert catalog.key_terms("个人征信报告每年可以免费查几次？") == ["免费"]
+    assert catalog.key_terms("征信报告上会显示其他机构的查询记录吗？") == []
+    assert catalog.key_terms("贷款1亿元的话年化利率是多少？") == []
+    # ... while product kinds and places do, and a verb a document title uses (贴息) stays a subject
+    assert catalog.key_terms("个人住房按揭贷款利率是多少？") == ["个人住房", "按揭"]
+    assert "贴息" in catalog.key_terms("苏州科技贷款贴息比例是多少")
+    # English words the corpus never uses say nothing about it
+    assert catalog.key_terms("What is the annual interest rate?") == []
+
+
+def test_catalog_strips_product_names(catalog: Catalog) -> None:
+    assert "贷从" not in catalog.key_terms(catalog.strip_products("星火科创信用贷从提交材料到出审批结果要多久"))
+    assert catalog.about_products(["担保费"], ("安心政担贷",))
+    assert not catalog.about_products(["杭州"], ("星火科创信用贷",))
 
 
 def test_aspects() -> None:
@@ -40,6 +59,12 @@ def test_aspects() -> None:
     assert aspects_of("利息怎么算，要多久能放款") == ("年化利率", "审批时效")
     assert aspects_of("能贷几年") == ("期限",)
     assert aspects_of("投诉处理要多久") == ()
+    assert aspects_of("从提交材料到出审批结果要多久") == ("审批时效",)  # materials named, not asked for
+    assert aspects_of("办下来一般要多久？") == ("审批时效",)
+    assert aspects_of("贷款被拒后多久可以再申请？") == ()  # not the loan's term
+    assert aspects_of("贷款能用多久") == ("期限",)
+    assert aspects_of("在哪里举办，什么时候开始？") == ("时间", "地点")
+    assert aspects_of("What is the interest rate?") == ("年化利率",)
 
 
 def test_product_question_then_follow_ups(catalog: Catalog) -> None:
@@ -70,6 +95,30 @@ def test_follow_up_on_a_policy_inherits_its_terms(catalog: Catalog) -> None:
     assert follow.followup and follow.products == ()
     assert "苏州" in follow.search and "贴息" in follow.focus
     assert follow.topic_terms == first.topic.terms
+
+
+def test_short_questions_in_the_products_words_continue_it(catalog: Catalog) -> None:
+    topic = resolve("安心政担贷适合什么企业？", Topic(), catalog).topic
+    fee = resolve("担保费怎么收？", topic, catalog)
+    assert fee.followup and fee.products == ("安心政担贷",)
+    leasing = resolve("云启设备融资租赁的保证金比例是多少？", Topic(), catalog).topic
+    assert resolve("提前结清要收多少补偿金？", leasing, catalog).products == ("云启设备融资租赁",)
+    ip = resolve("介绍一下智汇知识产权质押贷", Topic(), catalog).topic
+    assert resolve("办下来一般要多久？", ip, catalog).products == ("智汇知识产权质押贷",)
+    # a city the product's documents never mention starts a new subject
+    assert not resolve("杭州担保费补贴标准是什么？", topic, catalog).followup
+
+
+def test_a_product_overview_asks_for_its_main_terms(catalog: Catalog) -> None:
+    query = resolve("介绍一下智汇知识产权质押贷", Topic(), catalog)
+    assert {"额度", "期限", "年化利率"} <= set(query.aspects)
+    assert "额度" in query.focus and "额度" in query.search
+
+
+def test_the_focus_keeps_the_members_wording(catalog: Catalog) -> None:
+    query = resolve("日利率万分之五换算成年化利率是多少？", Topic(), catalog)
+    assert "万分之五" in query.focus  # which row of the table is asked about
+    assert "年化利率" in query.aspects
 
 
 def test_topic_round_trips_through_state() -> None:

@@ -6,7 +6,13 @@ import pytest
 
 from assistant.llm import ChatRequest, FakeModel, LLMError, LLMUnsupported, Message, OfflineModel
 from assistant.privacy import find_phones
-from assistant.service.intent import IntentSchema, ModelIntentClassifier, RuleIntentClassifier, negativity
+from assistant.service.intent import (
+    IntentSchema,
+    ModelIntentClassifier,
+    RuleIntentClassifier,
+    chitchat_kind,
+    negativity,
+)
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 RULES = RuleIntentClassifier()
@@ -37,10 +43,39 @@ RULES = RuleIntentClassifier()
         ("帮我写一段python代码", "out_of_scope"),
         ("推荐一只股票", "out_of_scope"),
         ("股票质押贷款有吗", "question"),
+        # questions about complaints or the human service are questions, not complaints or hand-offs
+        ("投诉以后多久能给初步答复？", "question"),
+        ("投诉处理流程是怎样的？", "question"),
+        ("人工客服的服务时间是什么时候？", "question"),
+        ("我要投诉，投诉电话是多少？", "complaint"),
+        ("我想找人工客服聊一下", "human"),
+        # English is matched with its spaces
+        ("Can I talk to a real person?", "human"),
+        ("I want to speak to someone", "human"),
+        ("thank you", "chitchat"),
+        # who it is, what it can do, "I'll think about it"
+        ("你现在是机器人还是真人？", "chitchat"),
+        ("你是真人吗", "chitchat"),
+        ("你们能做什么？", "chitchat"),
+        ("好的，我再考虑一下", "chitchat"),
+        ("你们能做什么贷款？", "question"),
     ],
 )
 def test_rule_table(message: str, intent: str) -> None:
     assert RULES.classify(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("谢谢", "thanks"),
+        ("你是机器人还是真人？", "identity"),
+        ("好的，我再想想", "later"),
+        ("你们能做什么？", "greeting"),
+    ],
+)
+def test_chitchat_kind_picks_the_reply(message: str, kind: str) -> None:
+    assert chitchat_kind(message) == kind
 
 
 def test_negativity_scores_strong_and_mild() -> None:
