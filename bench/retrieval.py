@@ -24,12 +24,53 @@ from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
 from knowledge.tokenize import tokenize
 
-TERMS = (
-    "科技型 中小企业 信用贷款 设备 融资租赁 项目融资 知识产权 质押 商业汇票 贴现 供应链 应收账款 担保 个体工商户 "
-    "绿色信贷 贴息 补贴 首贷 专精特新 技术改造 纳税 营业收入 征信 还款 逾期 宽限期 年化利率 期限 额度 材料 "
-    "营业执照 审批 放款 路演 对接会 报名 投资机构 评审 抵押 保证金 手续费 提前还款 等额本息 按月付息"
-).split()
-CITIES = "苏州 杭州 南京 无锡 宁波 合肥 上海 常州 嘉兴 绍兴".split()
+TERMS = [
+    "科技型",
+    "中小企业",
+    "信用贷款",
+    "设备",
+    "融资租赁",
+    "项目融资",
+    "知识产权",
+    "质押",
+    "商业汇票",
+    "贴现",
+    "供应链",
+    "应收账款",
+    "担保",
+    "个体工商户",
+    "绿色信贷",
+    "贴息",
+    "补贴",
+    "首贷",
+    "专精特新",
+    "技术改造",
+    "纳税",
+    "营业收入",
+    "征信",
+    "还款",
+    "逾期",
+    "宽限期",
+    "年化利率",
+    "期限",
+    "额度",
+    "材料",
+    "营业执照",
+    "审批",
+    "放款",
+    "路演",
+    "对接会",
+    "报名",
+    "投资机构",
+    "评审",
+    "抵押",
+    "保证金",
+    "手续费",
+    "提前还款",
+    "等额本息",
+    "按月付息",
+]
+CITIES = ["苏州", "杭州", "南京", "无锡", "宁波", "合肥", "上海", "常州", "嘉兴", "绍兴"]
 
 
 def _sentence(rng: random.Random) -> str:
@@ -44,9 +85,7 @@ def make_corpus(folder: Path, chunks: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     folder.mkdir(parents=True)
     for n in range(chunks // 10):
-        sections = [
-            f"## 第{s}节 {rng.choice(TERMS)}\n" + "".join(_sentence(rng) for _ in range(7)) for s in range(10)
-        ]
+        sections = [f"## 第{s}节 {rng.choice(TERMS)}\n" + "".join(_sentence(rng) for _ in range(7)) for s in range(10)]
         (folder / f"doc{n:06d}.md").write_text(f"# 合成文档{n}\n\n" + "\n\n".join(sections), encoding="utf-8")
 
 

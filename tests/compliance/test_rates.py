@@ -116,7 +116,9 @@ def test_format_percent() -> None:
 def test_anti_fraud_sections_and_conversion_tables_are_education_not_violations() -> None:
     from assistant.compliance import check
 
-    fraud_table = "## 常见诈骗套路\n\n| 套路 | 典型话术 |\n| --- | --- |\n| 内部渠道 | “我有内部关系，条件不够也能办” |\n"
+    fraud_table = (
+        "## 常见诈骗套路\n\n| 套路 | 典型话术 |\n| --- | --- |\n| 内部渠道 | “我有内部关系，条件不够也能办” |\n"
+    )
     assert check(fraud_table).passed
     conversion = "| 报价说法 | 对应年化利率（单利） |\n| --- | --- |\n| 日利率0.05%（“万分之五”） | 18.25% |\n"
     assert check(conversion).passed
