@@ -10,6 +10,7 @@ from api.auth import Principal, authenticate, require
 from api.limits import rate_limit
 from api.metrics import AUDIT_EVENTS
 from assistant.config import Settings
+from assistant.drafting import DraftService
 from assistant.store import Store
 from knowledge.index import KnowledgeIndex
 from knowledge.retriever import HybridRetriever
@@ -23,6 +24,7 @@ class AppServices(Protocol):
     index: KnowledgeIndex
     retriever: HybridRetriever
     agent: Any
+    drafts: DraftService
 
 
 async def get_services(request: Request) -> AppServices:

@@ -72,29 +72,20 @@ sup.fa-error {{ color: #dc2626; }} sup.fa-claim {{ color: #b45309; }} sup.fa-war
 
 
 class UIServices(Protocol):
-    """What the UI needs from ``assistant.services.Services`` (``drafts`` is used when present)."""
+    """What the UI needs from ``assistant.services.Services``."""
 
     index: Any
     retriever: Any
     store: Any
     agent: Any
     chat_model: Any
-
-
-def draft_service(services: UIServices) -> Any:
-    """``services.drafts``, or a DraftService over the same retriever, model and store when Services has none."""
-    drafts = getattr(services, "drafts", None)
-    if drafts is None:
-        from assistant.drafting import DraftService
-
-        drafts = DraftService(services.retriever, services.chat_model, services.store)
-    return drafts
+    drafts: Any
 
 
 def build_ui(services: UIServices) -> gr.Blocks:
     """The editors' Blocks app over the given services. Mount it with ``ui.mount.mount_ui``."""
     auth = EditorAuth(services.store.api_keys)
-    drafts = draft_service(services)
+    drafts = services.drafts
 
     def whoami(request: gr.Request) -> str:
         editor = auth.require(request)

@@ -101,11 +101,7 @@ class DraftList(BaseModel):
 
 
 def get_drafts(services: ServicesDep) -> DraftService:
-    """The services' DraftService, or one built from the retriever, chat model and store."""
-    drafts = getattr(services, "drafts", None)
-    if drafts is None:
-        drafts = DraftService(services.retriever, services.chat_model, services.store)  # type: ignore[attr-defined]
-    return drafts  # type: ignore[no-any-return]
+    return services.drafts
 
 
 Drafts = Annotated[DraftService, Depends(get_drafts)]

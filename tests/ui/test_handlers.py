@@ -132,14 +132,9 @@ def test_chat_preview_streams_and_shows_citations(ui_env: UIEnv) -> None:
     assert ctl.reset(ui_env.request())[:2] == ([], None)
 
 
-def test_build_ui_falls_back_to_a_draft_service_over_the_shared_parts(ui_env: UIEnv) -> None:
-    from assistant.drafting import DraftService
-    from assistant.llm import OfflineModel
-    from ui.app import build_ui, draft_service
+def test_build_ui_needs_only_the_services_it_declares(ui_env: UIEnv) -> None:
+    from ui.app import build_ui
 
     parts = {name: getattr(ui_env.services, name) for name in ("index", "retriever", "store", "agent", "drafts")}
-    parts["chat_model"] = OfflineModel()
-    assert draft_service(SimpleNamespace(**parts)) is ui_env.services.drafts
-    without = SimpleNamespace(**{k: v for k, v in parts.items() if k != "drafts"})
-    assert isinstance(draft_service(without), DraftService)
-    assert isinstance(build_ui(without), gr.Blocks)
+    parts["chat_model"] = ui_env.services.chat_model
+    assert isinstance(build_ui(SimpleNamespace(**parts)), gr.Blocks)
