@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.compliance.engine import check
+from assistant.compliance.engine import Report, check
 
 DATASET = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "compliance.jsonl"
 
@@ -67,11 +67,14 @@ def load_dataset(path: Path = DATASET) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def score(rows: Iterable[dict[str, Any]]) -> Scores:
-    """Run check() on every row's text (context "post") and compare rule ids with the labels."""
+def score(rows: Iterable[dict[str, Any]], reports: Iterable[Report] | None = None) -> Scores:
+    """Compare each row's rule ids with its labels: from `reports` (one per row, in order) when the caller
+    already checked the texts, else from running check() (context "post") on every row's text."""
     scores = Scores()
-    for row in rows:
-        report = check(row["text"])
+    rows = list(rows)
+    for row, report in zip(
+        rows, reports if reports is not None else map(check, (r["text"] for r in rows)), strict=True
+    ):
         got_e, want_e = report.rule_ids("error"), set(row["expected_errors"])
         got_w, want_w = report.rule_ids("warning"), set(row["expected_warnings"])
         scores.error_tp += len(got_e & want_e)
