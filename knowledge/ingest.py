@@ -9,8 +9,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.lexical_index import LexicalIndex
 from knowledge.loaders import supported
 from knowledge.prepare import FailedFile, FileTask, PreparedFile, fingerprint, init_worker, prepare_batch
+from knowledge.tokenize import configure_jieba
 
 Progress = Callable[[int, int, str], None]
 BATCH_FILES = 40
@@ -28,6 +30,7 @@ POOL_MIN_FILES = 400  # below this, starting worker processes costs more than it
 # One preparing process beside this one, which writes to Chroma: on 2 cores a second worker only starves the
 # writer (measured: 2 workers 520 chunks/s, see bench/retrieval.py).
 POOL_WORKERS = max(1, (os.cpu_count() or 2) - 1)
+POOL_LOOKAHEAD = 2  # batches queued per worker, so a worker never waits for the writer to hand it more
 _MARKER = "ingest.inprogress"
 
 
@@ -112,12 +115,15 @@ def ingest(
             _write(index, batch, known, report)
             done += len(batch)
             if progress:
-                progress(done, len(tasks), tasks[done - 1].source)
+                last = batch[-1]
+                progress(done, len(tasks), last.record.source if isinstance(last, PreparedFile) else last.path)
         if LexicalIndex.built_generation(index.lexical.directory) != index.chunks.generation():
             LexicalIndex.build(index.chunks, index.lexical.directory)
             index.lexical.refresh()
             report.bm25_rebuilt = True
         marker.unlink()
+    for names in (report.added, report.updated, report.failed):
+        names.sort()  # batches finish out of order
     report.seconds = time.perf_counter() - started
     return report
 
@@ -142,17 +148,32 @@ def _plan(
 
 
 def _prepared_batches(index: KnowledgeIndex, tasks: list[FileTask]) -> Iterator[list[PreparedFile | FailedFile]]:
-    batches = [tasks[i : i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES)]
+    """Prepared batches, in no particular order, as fast as this process can write them.
+
+    Worker processes prepare batches from the front of the queue. This process never waits idle for them:
+    while no submitted batch is ready (the pool is still starting, or the writer is ahead), it prepares the
+    last unsubmitted batch itself.
+    """
+    batches = deque(tasks[i : i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES))
     embedding = index.vectors.embedding
     work = partial(prepare_batch, embed_dim=embedding.dim if isinstance(embedding, HashingEmbedding) else None)
+    cache = index.data_dir / "jieba"
+    configure_jieba(cache)
     if len(tasks) < POOL_MIN_FILES or (os.cpu_count() or 1) < 2:
-        yield from map(work, batches)
+        while batches:
+            yield work(batches.popleft())
         return
     # spawn, not fork: the parent holds Chroma's native threads, which must not be forked.
     context = multiprocessing.get_context("spawn")
-    cache = str(index.data_dir / "jieba")
-    with ProcessPoolExecutor(POOL_WORKERS, mp_context=context, initializer=init_worker, initargs=(cache,)) as pool:
-        yield from pool.map(work, batches)
+    with ProcessPoolExecutor(POOL_WORKERS, mp_context=context, initializer=init_worker, initargs=(str(cache),)) as pool:
+        pending: deque[Future[list[PreparedFile | FailedFile]]] = deque()
+        while batches or pending:
+            while batches and len(pending) < POOL_WORKERS * POOL_LOOKAHEAD:
+                pending.append(pool.submit(work, batches.popleft()))
+            if pending and (pending[0].done() or not batches):
+                yield pending.popleft().result()
+            else:
+                yield work(batches.pop())
 
 
 def _write(

@@ -100,7 +100,8 @@ class HybridRetriever:
 
         Chroma's `where` pre-filter costs several ms even on small collections, so fetch enough unfiltered
         neighbours to expect `pool` survivors (sized by the share of chunks that pass) and filter them with the
-        in-memory columns. Only when that fetch would be too large, or too few survive, ask Chroma to filter.
+        in-memory columns. Only when that fetch would be too large, or too few survive, ask Chroma to filter by
+        the fields it keeps (category, product, region; see vector_metadata) and apply the date window here.
         """
         if mask is None:
             return self.index.vectors.query(query, pool, None)
@@ -108,8 +109,17 @@ class HybridRetriever:
         if passing == 0:
             return []
         fetch = min(total, math.ceil(pool * 1.3 * total / passing))
-        if fetch <= UNFILTERED_FETCH_CAP:
+        if fetch <= UNFILTERED_FETCH_CAP or not wanted:
             hits = self.index.lexical.passing(self.index.vectors.query(query, fetch, None), mask)
             if len(hits) >= min(pool, passing) or fetch >= total:
                 return hits[:pool]
-        return self.index.vectors.query(query, pool, chroma_where(wanted, on))
+            if not wanted:  # only the date window filters: widen the unfiltered fetch to everything
+                return self.index.lexical.passing(self.index.vectors.query(query, total, None), mask)[:pool]
+        fields = self.index.lexical.mask(wanted, None)
+        in_fields = int(fields.sum()) if fields is not None else total
+        where = chroma_where(wanted)
+        fetch = min(in_fields, math.ceil(pool * 1.3 * in_fields / passing))
+        hits = self.index.lexical.passing(self.index.vectors.query(query, fetch, where), mask)
+        if len(hits) < min(pool, passing) and fetch < in_fields:
+            hits = self.index.lexical.passing(self.index.vectors.query(query, in_fields, where), mask)
+        return hits[:pool]

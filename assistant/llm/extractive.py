@@ -115,7 +115,9 @@ class Query:
         return not self.tokens and not self.bigrams
 
 
+@lru_cache(maxsize=8192)
 def bigrams_of(text: str) -> frozenset[str]:
+    """Character bigrams of the text's word runs (cached: the same passages come back question after question)."""
     grams: set[str] = set()
     for run in _WORD_RE.findall(text.lower()):
         grams.update(run[i : i + 2] for i in range(len(run) - 1))

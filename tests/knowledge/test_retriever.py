@@ -42,3 +42,24 @@ def test_an_empty_index_answers_with_no_results(empty_index) -> None:  # type: i
     retriever = HybridRetriever(empty_index)
     assert retriever.search("贷款利率") == []
     assert retriever.search("贷款利率", filters={"category": "product"}) == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "as_of"),
+    [({"region": "苏州市"}, None), ({"region": "苏州市"}, date(2023, 6, 1)), ({"category": "faq"}, None)],
+)
+def test_chroma_filtered_path_matches_the_in_memory_one(
+    sample_retriever: HybridRetriever, monkeypatch: pytest.MonkeyPatch, filters: dict[str, str], as_of: date | None
+) -> None:
+    """With a selective filter the vector side asks Chroma to filter by field; dates still apply afterwards."""
+    query = "苏州科技型中小企业贷款贴息比例"
+    in_memory = sample_retriever.search(query, k=6, filters=filters, as_of=as_of)
+    monkeypatch.setattr("knowledge.retriever.UNFILTERED_FETCH_CAP", 0)
+    through_chroma = sample_retriever.search(query, k=6, filters=filters, as_of=as_of)
+    assert [r.chunk_id for r in through_chroma] == [r.chunk_id for r in in_memory]
+    sources = {r.source for r in through_chroma}
+    if as_of is None and "region" in filters:
+        assert "policies/suzhou-tech-loan-subsidy-2025.md" in sources
+        assert "policies/suzhou-tech-loan-subsidy-2023.md" not in sources  # superseded: excluded by date
+    elif as_of is not None:
+        assert "policies/suzhou-tech-loan-subsidy-2025.md" not in sources  # not yet in force in 2023
