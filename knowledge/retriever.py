@@ -4,6 +4,7 @@ and by the documents' effective period."""
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.filters import chroma_where, normalise_filters
+from knowledge.flat_vectors import FLAT_MAX_CHUNKS, FlatVectors
 from knowledge.index import KnowledgeIndex
 from knowledge.tokenize import tokenize
 from knowledge.types import SearchResult
@@ -44,6 +46,9 @@ class HybridRetriever:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.today = today
+        self._flat: FlatVectors | None = None
+        self._flat_generation = -1
+        self._flat_lock = threading.Lock()
 
     def search(
         self,
@@ -93,16 +98,31 @@ class HybridRetriever:
             )
         return results
 
+    def _flat_vectors(self) -> FlatVectors | None:
+        """The exact in-memory vectors when the collection is small (see flat_vectors), for this generation."""
+        lexical = self.index.lexical
+        if not 0 < len(lexical.ids) <= FLAT_MAX_CHUNKS:
+            return None
+        with self._flat_lock:
+            if self._flat_generation != lexical.generation:
+                self._flat = FlatVectors.load(self.index.vectors, lexical.ids)
+                self._flat_generation = lexical.generation
+            return self._flat
+
     def _vector_hits(
         self, query: str, pool: int, wanted: dict[str, list[str]], on: date | None, mask: np.ndarray | None
     ) -> list[tuple[str, float]]:
-        """Nearest chunks passing the filters.
+        """Nearest chunks passing the filters: exact in memory for a small collection, else from Chroma.
 
         Chroma's `where` pre-filter costs several ms even on small collections, so fetch enough unfiltered
         neighbours to expect `pool` survivors (sized by the share of chunks that pass) and filter them with the
         in-memory columns. Only when that fetch would be too large, or too few survive, ask Chroma to filter by
         the fields it keeps (category, product, region; see vector_metadata) and apply the date window here.
         """
+        flat = self._flat_vectors()
+        if flat is not None:
+            embedding = self.index.vectors.embedding
+            return flat.search(np.asarray(embedding.embed_query([query])[0]), pool, mask)
         if mask is None:
             return self.index.vectors.query(query, pool, None)
         total, passing = len(mask), int(mask.sum())

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, Table, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.store.base import Repository, load
-from assistant.store.errors import ConflictError
+from assistant.store.errors import ConflictError, NotFoundError
 from assistant.store.models import Conversation, Turn, new_id, utcnow
 from assistant.store.records import ConversationRecord, TurnRecord
 
 SESSION_ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 Role = Literal["user", "assistant"]
+_CONVERSATIONS = cast(Table, Conversation.__table__)
 
 
 class ConversationRepo(Repository):
@@ -28,10 +29,10 @@ class ConversationRepo(Repository):
         if not SESSION_ID_RE.fullmatch(conversation_id):
             raise ValueError("session id must be 1-64 characters of A-Z a-z 0-9 _ . : -")
         for _ in range(2):
-            with self._tx.read() as session:
-                row = session.get(Conversation, conversation_id)
-                if row is not None:
-                    return ConversationRecord.of(row)
+            with self._tx.read() as session:  # a Core select: this runs on every chat turn
+                found = session.execute(select(_CONVERSATIONS).where(_CONVERSATIONS.c.id == conversation_id)).first()
+                if found is not None:
+                    return ConversationRecord.of(found)
             try:
                 with self._tx.write() as session:
                     now = utcnow()
@@ -151,33 +152,43 @@ class ConversationRepo(Repository):
         for item in turns:
             if item["role"] not in ("user", "assistant"):
                 raise ValueError(f"role must be 'user' or 'assistant', not {item['role']!r}")
+        now = utcnow()
+        streak: Any = _CONVERSATIONS.c.unanswered_streak
+        for item in turns:
+            if item["role"] == "assistant" and item.get("answered") is not None:
+                streak = literal(0) if item["answered"] else streak + 1
+        # Core statements, not the ORM: this runs on every chat turn. The conditional UPDATE is the optimistic
+        # version check and, on PostgreSQL, locks the row until commit, so turn numbers cannot collide.
         with self._tx.write() as session:
-            conversation = load(session, Conversation, conversation_id, "conversation", lock=True)
-            if conversation.version != expected_version:
+            updated = session.execute(
+                update(_CONVERSATIONS)
+                .where(_CONVERSATIONS.c.id == conversation_id, _CONVERSATIONS.c.version == expected_version)
+                .values(state=state, version=expected_version + 1, updated_at=now, unanswered_streak=streak)
+                .returning(*_CONVERSATIONS.c)
+            ).first()
+            if updated is None:
+                current = session.scalar(select(Conversation.version).where(Conversation.id == conversation_id))
+                if current is None:
+                    raise NotFoundError("conversation", conversation_id)
                 raise ConflictError(
-                    f"conversation {conversation_id!r} is at version {conversation.version}, "
+                    f"conversation {conversation_id!r} is at version {current}, "
                     f"not {expected_version}: it was changed by another request"
                 )
             last = session.scalar(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation_id)) or 0
-            now = utcnow()
-            for offset, item in enumerate(turns, start=1):
-                answered = item.get("answered")
-                session.add(
-                    Turn(
-                        conversation_id=conversation_id,
-                        seq=last + offset,
-                        role=item["role"],
-                        text=item["text"],
-                        intent=item.get("intent"),
-                        answered=answered,
-                        citations=list(item.get("citations") or []),
-                        created_at=now,
-                    )
-                )
-                if item["role"] == "assistant" and answered is not None:
-                    conversation.unanswered_streak = 0 if answered else conversation.unanswered_streak + 1
-            conversation.state = state
-            conversation.version = expected_version + 1
-            conversation.updated_at = now
-            session.flush()
-            return ConversationRecord.of(conversation)
+            session.execute(
+                insert(Turn),
+                [
+                    {
+                        "conversation_id": conversation_id,
+                        "seq": last + offset,
+                        "role": item["role"],
+                        "text": item["text"],
+                        "intent": item.get("intent"),
+                        "answered": item.get("answered"),
+                        "citations": list(item.get("citations") or []),
+                        "created_at": now,
+                    }
+                    for offset, item in enumerate(turns, start=1)
+                ],
+            )
+            return ConversationRecord.of(updated)

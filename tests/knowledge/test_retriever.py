@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 
+from knowledge.filters import normalise_filters
+from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
 
 
@@ -54,6 +56,9 @@ def test_chroma_filtered_path_matches_the_in_memory_one(
     """With a selective filter the vector side asks Chroma to filter by field; dates still apply afterwards."""
     query = "苏州科技型中小企业贷款贴息比例"
     in_memory = sample_retriever.search(query, k=6, filters=filters, as_of=as_of)
+    monkeypatch.setattr("knowledge.retriever.FLAT_MAX_CHUNKS", 0)  # the sample corpus is searched in memory
+    unfiltered_fetch = sample_retriever.search(query, k=6, filters=filters, as_of=as_of)
+    assert [r.chunk_id for r in unfiltered_fetch] == [r.chunk_id for r in in_memory]
     monkeypatch.setattr("knowledge.retriever.UNFILTERED_FETCH_CAP", 0)
     through_chroma = sample_retriever.search(query, k=6, filters=filters, as_of=as_of)
     assert [r.chunk_id for r in through_chroma] == [r.chunk_id for r in in_memory]
@@ -63,3 +68,30 @@ def test_chroma_filtered_path_matches_the_in_memory_one(
         assert "policies/suzhou-tech-loan-subsidy-2023.md" not in sources  # superseded: excluded by date
     elif as_of is not None:
         assert "policies/suzhou-tech-loan-subsidy-2025.md" not in sources  # not yet in force in 2023
+
+
+@pytest.mark.parametrize("filters", [None, {"category": "product"}, {"region": "苏州市"}])
+def test_exact_in_memory_vectors_agree_with_chroma(
+    sample_retriever: HybridRetriever, monkeypatch: pytest.MonkeyPatch, filters: dict[str, str] | None
+) -> None:
+    """Small collections are searched exactly in memory; HNSW on 300 chunks finds the same neighbours."""
+    wanted = normalise_filters(filters)
+    mask = sample_retriever.index.lexical.mask(wanted, date(2026, 6, 1))
+    for query in ("知识产权质押贷款利率", "路演报名需要什么材料", "征信逾期怎么办"):
+        exact = sample_retriever._vector_hits(query, 20, wanted, date(2026, 6, 1), mask)
+        with monkeypatch.context() as patched:
+            patched.setattr("knowledge.retriever.FLAT_MAX_CHUNKS", 0)
+            hnsw = sample_retriever._vector_hits(query, 20, wanted, date(2026, 6, 1), mask)
+        assert exact and [cid for cid, _ in exact] == [cid for cid, _ in hnsw]
+        assert [round(s, 4) for _, s in exact] == [round(s, 4) for _, s in hnsw]
+
+
+def test_in_memory_vectors_follow_a_new_ingest(tmp_path, empty_index) -> None:  # type: ignore[no-untyped-def]
+    retriever = HybridRetriever(empty_index)
+    (tmp_path / "a.md").write_text("# 设备融资租赁\n\n设备融资租赁期限为一至五年。", encoding="utf-8")
+    ingest(empty_index, [tmp_path])
+    assert {r.source for r in retriever.search("融资租赁期限")} == {"a.md"}
+    (tmp_path / "b.md").write_text("# 票据贴现\n\n商业汇票贴现年化利率以当日报价为准。", encoding="utf-8")
+    ingest(empty_index, [tmp_path])
+    hits = retriever._vector_hits("商业汇票贴现", 5, {}, None, None)
+    assert hits[0][0] in {r.chunk_id for r in retriever.search("商业汇票贴现") if r.source == "b.md"}
