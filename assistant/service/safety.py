@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from knowledge.types import SearchResult
@@ -134,8 +135,12 @@ def is_injection(text: str) -> bool:
     return bool(_INJECTION_RE.search(normalised.replace(" ", "")) or _INJECTION_RE.search(normalised))
 
 
+@lru_cache(maxsize=4096)
 def strip_instructions(text: str) -> tuple[str, int]:
-    """The text without its instruction-like sentences, and how many were removed."""
+    """The text without its instruction-like sentences, and how many were removed.
+
+    Cached: every turn screens the passages it retrieved, and the same chunks come back turn after turn.
+    """
     kept: list[str] = []
     removed = 0
     for sentence in _SENTENCE_RE.findall(text):
