@@ -9,7 +9,6 @@ of what Chroma stores, loaded once per index generation (like the BM25 index), n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -17,7 +16,6 @@ from knowledge.vector_index import VectorIndex
 
 # Above this many chunks the matrix costs more to scan (and to load after each ingest) than HNSW to query.
 FLAT_MAX_CHUNKS = 5000
-_PAGE = 1000
 
 
 class FlatVectors:
@@ -31,10 +29,7 @@ class FlatVectors:
     @classmethod
     def load(cls, vectors: VectorIndex, ids: Sequence[str]) -> FlatVectors:
         """Fetch the vectors of `ids` (the lexical index's rows) from Chroma."""
-        found: dict[str, Any] = {}
-        for start in range(0, len(ids), _PAGE):
-            page = vectors.collection.get(ids=list(ids[start : start + _PAGE]), include=["embeddings"])
-            found.update(zip(page["ids"], page["embeddings"], strict=True))
+        found = vectors.vectors_of(list(ids))
         dim = len(next(iter(found.values()))) if found else 1
         matrix = np.zeros((len(ids), dim), dtype=np.float32)
         present = np.zeros(len(ids), dtype=bool)

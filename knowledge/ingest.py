@@ -22,7 +22,6 @@ from knowledge.index import KnowledgeIndex
 from knowledge.lexical_index import LexicalIndex
 from knowledge.loaders import supported
 from knowledge.prepare import FailedFile, FileTask, PreparedFile, fingerprint, init_worker, prepare_batch
-from knowledge.tokenize import configure_jieba
 
 Progress = Callable[[int, int, str], None]
 BATCH_FILES = 40
@@ -157,15 +156,14 @@ def _prepared_batches(index: KnowledgeIndex, tasks: list[FileTask]) -> Iterator[
     batches = deque(tasks[i : i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES))
     embedding = index.vectors.embedding
     work = partial(prepare_batch, embed_dim=embedding.dim if isinstance(embedding, HashingEmbedding) else None)
-    cache = index.data_dir / "jieba"
-    configure_jieba(cache)
     if len(tasks) < POOL_MIN_FILES or (os.cpu_count() or 1) < 2:
         while batches:
             yield work(batches.popleft())
         return
     # spawn, not fork: the parent holds Chroma's native threads, which must not be forked.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(POOL_WORKERS, mp_context=context, initializer=init_worker, initargs=(str(cache),)) as pool:
+    cache = str(index.data_dir / "jieba")  # this process's jieba uses it too (KnowledgeIndex.open)
+    with ProcessPoolExecutor(POOL_WORKERS, mp_context=context, initializer=init_worker, initargs=(cache,)) as pool:
         pending: deque[Future[list[PreparedFile | FailedFile]]] = deque()
         while batches or pending:
             while batches and len(pending) < POOL_WORKERS * POOL_LOOKAHEAD:

@@ -121,8 +121,7 @@ class HybridRetriever:
         """
         flat = self._flat_vectors()
         if flat is not None:
-            embedding = self.index.vectors.embedding
-            return flat.search(np.asarray(embedding.embed_query([query])[0]), pool, mask)
+            return flat.search(self.index.vectors.embed_query(query), pool, mask)
         if mask is None:
             return self.index.vectors.query(query, pool, None)
         total, passing = len(mask), int(mask.sum())

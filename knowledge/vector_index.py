@@ -88,12 +88,23 @@ class VectorIndex:
             if len(page) < _BATCH * 5:
                 return ids
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedding.embed_query([text])[0], dtype=np.float32)
+
+    def vectors_of(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those ids that Chroma holds."""
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), _BATCH):
+            page = self.collection.get(ids=ids[start : start + _BATCH], include=["embeddings"])
+            found.update(zip(page["ids"], page["embeddings"], strict=True))
+        return found
+
     def query(self, text: str, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         """Top-k (chunk id, cosine similarity)."""
         if k <= 0:
             return []
         result = self.collection.query(
-            query_embeddings=self.embedding.embed_query([text]),
+            query_embeddings=[self.embed_query(text)],
             n_results=k,
             where=where,
             include=["distances"],
