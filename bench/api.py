@@ -8,6 +8,9 @@ Starts `finassist serve` (one worker, SQLite, embedded Chroma, the sample corpus
 directory, rate limits off) and drives it with a minimal asyncio HTTP/1.1 client, so the client's own cost stays
 small next to the server's. Targets: chat throughput >= 30 % of the trivial endpoint's; chat p50 <= 25 ms at 16
 clients on 2 cores. Prints; asserts nothing.
+
+Then, unless --no-ceiling, the same app with an agent that returns a precomputed reply (bench/stub_agent_app.py)
+is measured the same way: its /v1/chat is the HTTP path alone, the ratio an agent taking no time would reach.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.api.server_process import ServerProcess, clean_env, run_cli  # noqa: E402
+from tests.api.server_process import REPO as SERVER_ROOT  # noqa: E402
+from tests.api.server_process import ServerProcess, clean_env, free_port, run_cli  # noqa: E402
 
 QUESTIONS = (
     "安心政担贷的贷款利率是多少？",
@@ -107,10 +112,79 @@ async def measure(port: int, endpoint: str, clients: int, duration: float) -> Re
     return Result(endpoint, clients, len(latencies), sum(errors), seconds, latencies)
 
 
+class CeilingServer:
+    """bench/stub_agent_app.py under uvicorn (one worker) on a free port, over the same data directory."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.env = {**env, "FINASSIST_DATA_DIR": str(data_dir)}
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> CeilingServer:
+        args = ["-m", "uvicorn", "bench.stub_agent_app:app", "--factory", "--port", str(self.port)]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, *args, "--no-access-log", "--log-level", "warning"],
+                cwd=SERVER_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the ceiling server exited: {self.log.read_text(errors='replace')[-2000:]}")
+            try:
+                asyncio.run(_get_status(self.port, "/healthz"))
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the ceiling server did not start in 90 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+async def _get_status(port: int, path: str) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        return await _exchange(reader, writer, _request("GET", path))
+    finally:
+        writer.close()
+
+
+def _print_table(results: list[Result]) -> None:
+    print(f"\n{'endpoint':<10}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}")
+    for r in results:
+        print(
+            f"{r.endpoint:<10}{r.clients:>8}{r.requests:>10}{r.errors:>8}{r.rps:>10.1f}{r.pct(50):>9.2f}{r.pct(95):>9.2f}"
+        )
+    print()
+
+
+def _ratios(results: list[Result], levels: list[int], label: str) -> None:
+    for clients in levels:
+        health, chat = (
+            next(r for r in results if r.endpoint == ep and r.clients == clients) for ep in ("healthz", "chat")
+        )
+        ratio = chat.rps / health.rps if health.rps else float("nan")
+        line = f"{clients:>3} clients: {label} chat/healthz throughput {ratio:.0%}"
+        if label == "agent":
+            line += f" ({'meets' if ratio >= 0.30 else 'below'} the 30 % target)"
+            if clients == 16:
+                p50 = chat.pct(50)
+                line += f"; chat p50 {p50:.1f} ms ({'meets' if p50 <= 25 else 'above'} the 25 ms target)"
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
     parser.add_argument("--clients", default="1,16", help="comma-separated concurrency levels")
+    parser.add_argument("--no-ceiling", action="store_true", help="skip the run with a zero-cost agent")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
     with tempfile.TemporaryDirectory(prefix="finassist-bench-") as tmp:
@@ -130,22 +204,19 @@ def main() -> None:
             results = [
                 asyncio.run(measure(server.port, ep, c, args.duration)) for c in levels for ep in ("healthz", "chat")
             ]
-    print(f"\n{'endpoint':<10}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}")
-    for r in results:
-        print(
-            f"{r.endpoint:<10}{r.clients:>8}{r.requests:>10}{r.errors:>8}{r.rps:>10.1f}{r.pct(50):>9.2f}{r.pct(95):>9.2f}"
-        )
-    print()
-    for clients in levels:
-        health, chat = (
-            next(r for r in results if r.endpoint == ep and r.clients == clients) for ep in ("healthz", "chat")
-        )
-        ratio = chat.rps / health.rps if health.rps else float("nan")
-        verdict = "meets" if ratio >= 0.30 else "below"
-        line = f"{clients:>3} clients: chat/healthz throughput {ratio:.0%} ({verdict} the 30 % target)"
-        if clients == 16:
-            line += f"; chat p50 {chat.pct(50):.1f} ms ({'meets' if chat.pct(50) <= 25 else 'above'} the 25 ms target)"
-        print(line)
+        ceiling: list[Result] = []
+        if not args.no_ceiling:
+            with CeilingServer(data_dir, env, Path(tmp) / "ceiling.log") as stub:
+                ceiling = [
+                    asyncio.run(measure(stub.port, ep, c, args.duration)) for c in levels for ep in ("healthz", "chat")
+                ]
+    print("agent: finassist serve, offline backend")
+    _print_table(results)
+    _ratios(results, levels, "agent")
+    if ceiling:
+        print("\nceiling: the same app, the agent replaced by a precomputed reply (bench/stub_agent_app.py)")
+        _print_table(ceiling)
+        _ratios(ceiling, levels, "ceiling")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, Table, func, insert, literal, select, update
+from sqlalchemy import CursorResult, Integer, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.store.base import Repository, load
@@ -16,6 +16,23 @@ from assistant.store.records import ConversationRecord, TurnRecord
 SESSION_ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 Role = Literal["user", "assistant"]
 _CONVERSATIONS = cast(Table, Conversation.__table__)
+_TURNS = cast(Table, Turn.__table__)
+
+# The per-turn statements, built once (building one and computing its cache key costs more than running it).
+_GET = select(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("b_id"))
+_VERSION = select(_CONVERSATIONS.c.version).where(_CONVERSATIONS.c.id == bindparam("b_id"))
+_LAST_SEQ = select(func.max(_TURNS.c.seq)).where(_TURNS.c.conversation_id == bindparam("b_id"))
+# The conditional UPDATE is the optimistic version check and, on PostgreSQL, locks the row until commit, so
+# turn numbers cannot collide. SET takes state, version, updated_at (and unanswered_streak) from the parameters.
+_UPDATE_IF_VERSION = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("b_id"), _CONVERSATIONS.c.version == bindparam("b_version"))
+    .returning(*_CONVERSATIONS.c)
+)
+_UPDATE_IF_VERSION_ADDING = _UPDATE_IF_VERSION.values(
+    unanswered_streak=_CONVERSATIONS.c.unanswered_streak + bindparam("b_add", type_=Integer)
+)
+_INSERT_TURNS = insert(_TURNS)
 
 
 class ConversationRepo(Repository):
@@ -29,8 +46,8 @@ class ConversationRepo(Repository):
         if not SESSION_ID_RE.fullmatch(conversation_id):
             raise ValueError("session id must be 1-64 characters of A-Z a-z 0-9 _ . : -")
         for _ in range(2):
-            with self._tx.read() as session:  # a Core select: this runs on every chat turn
-                found = session.execute(select(_CONVERSATIONS).where(_CONVERSATIONS.c.id == conversation_id)).first()
+            with self._tx.read_core() as conn:  # Core on a plain connection: this runs on every chat turn
+                found = conn.execute(_GET, {"b_id": conversation_id}).first()
                 if found is not None:
                     return ConversationRecord.of(found)
             try:
@@ -153,30 +170,35 @@ class ConversationRepo(Repository):
             if item["role"] not in ("user", "assistant"):
                 raise ValueError(f"role must be 'user' or 'assistant', not {item['role']!r}")
         now = utcnow()
-        streak: Any = _CONVERSATIONS.c.unanswered_streak
+        reset, added = False, 0  # the unanswered streak after these turns: (0 if reset else current) + added
         for item in turns:
             if item["role"] == "assistant" and item.get("answered") is not None:
-                streak = literal(0) if item["answered"] else streak + 1
-        # Core statements, not the ORM: this runs on every chat turn. The conditional UPDATE is the optimistic
-        # version check and, on PostgreSQL, locks the row until commit, so turn numbers cannot collide.
-        with self._tx.write() as session:
-            updated = session.execute(
-                update(_CONVERSATIONS)
-                .where(_CONVERSATIONS.c.id == conversation_id, _CONVERSATIONS.c.version == expected_version)
-                .values(state=state, version=expected_version + 1, updated_at=now, unanswered_streak=streak)
-                .returning(*_CONVERSATIONS.c)
-            ).first()
+                reset, added = (True, 0) if item["answered"] else (reset, added + 1)
+        values: dict[str, Any] = {
+            "b_id": conversation_id,
+            "b_version": expected_version,
+            "state": state,
+            "version": expected_version + 1,
+            "updated_at": now,
+        }
+        if reset:
+            statement, values["unanswered_streak"] = _UPDATE_IF_VERSION, added
+        else:
+            statement, values["b_add"] = _UPDATE_IF_VERSION_ADDING, added
+        # Core statements on a plain connection, not the ORM: this runs on every chat turn.
+        with self._tx.write_core() as conn:
+            updated = conn.execute(statement, values).first()
             if updated is None:
-                current = session.scalar(select(Conversation.version).where(Conversation.id == conversation_id))
+                current = conn.scalar(_VERSION, {"b_id": conversation_id})
                 if current is None:
                     raise NotFoundError("conversation", conversation_id)
                 raise ConflictError(
                     f"conversation {conversation_id!r} is at version {current}, "
                     f"not {expected_version}: it was changed by another request"
                 )
-            last = session.scalar(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation_id)) or 0
-            session.execute(
-                insert(Turn),
+            last = conn.scalar(_LAST_SEQ, {"b_id": conversation_id}) or 0
+            conn.execute(
+                _INSERT_TURNS,
                 [
                     {
                         "conversation_id": conversation_id,

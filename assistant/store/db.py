@@ -74,8 +74,8 @@ class Transactions:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
-        reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
-        self._read_sessions = sessionmaker(reader, expire_on_commit=False)
+        self._reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+        self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
         # SQLite admits one writer at a time. Threads of this process queue on a lock, in order, instead of
         # colliding in SQLite, whose busy handler sleeps in growing steps (tens of ms under load). Other
         # processes still meet the busy timeout. PostgreSQL needs no such lock.
@@ -94,6 +94,18 @@ class Transactions:
         """A session for reads only (a deferred transaction on SQLite)."""
         with self._read_sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """`write()` for Core statements: a plain connection, without the ORM session's per-call cost."""
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read_core(self) -> Iterator[Connection]:
+        """`read()` for Core statements."""
+        with self._reader.begin() as conn:
+            yield conn
 
 
 def create_all(engine: Engine) -> int:
