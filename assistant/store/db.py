@@ -26,6 +26,7 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30
 _PG_SCHEMA_LOCK = 7_311_406  # arbitrary advisory-lock key serialising create_all across workers
 _BEGIN_OPTION = "sqlite_begin"
+_BEGIN_SQL = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
 
 
 def _normalise_url(url: str | URL) -> URL:
@@ -64,8 +65,9 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
+    # Straight to the driver: exec_driver_sql would fire statement events and build a result for a BEGIN.
     mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    conn.connection.driver_connection.execute(_BEGIN_SQL[mode])  # type: ignore[union-attr]
 
 
 class Transactions:

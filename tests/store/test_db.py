@@ -27,9 +27,11 @@ def test_sqlite_writes_begin_immediate_and_reads_deferred(tmp_path: Any) -> None
     store = build_store(f"sqlite:///{tmp_path / 'b.db'}")
     statements: list[str] = []
 
-    @event.listens_for(store.engine, "before_cursor_execute")
-    def capture(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
+    @event.listens_for(store.engine, "connect")
+    def trace(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.set_trace_callback(statements.append)  # what SQLite itself receives
+
+    store.engine.dispose()  # later connections are traced
 
     store.conversations.get_or_create("s1")
     store.conversations.append_turn("s1", "user", "你好")
