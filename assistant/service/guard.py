@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import Protocol
 
 from assistant.compliance import Report, check, rewrite
@@ -51,6 +52,9 @@ class ComplianceGuard:
         self.checker = checker
         self.rewriter = rewriter
         self.risk_note = risk_note
+        # Replies are made of the same knowledge-base sentences again and again, and the rules are fixed for
+        # the life of the guard: remember each text's verdict (bounded) instead of re-running every rule.
+        self._verdict = lru_cache(maxsize=4096)(self._judge)
 
     def warm_up(self) -> None:
         """Load the rule files now rather than on the first member message."""
@@ -59,11 +63,18 @@ class ComplianceGuard:
     def clean(self, text: str) -> str:
         if not text.strip():
             return text
+        rewritten, rule_ids = self._verdict(text)
+        if rewritten is None:
+            return text
+        log.info("compliance guard rewrote a reply: %s", list(rule_ids))
+        return rewritten
+
+    def _judge(self, text: str) -> tuple[str | None, tuple[str, ...]]:
+        """(None, ()) when the text passes, else (the rewritten text, the error rules it broke)."""
         report = self.checker(text, context="reply")
         if report.passed:
-            return text
-        log.info("compliance guard rewrote a reply: %s", sorted(report.rule_ids("error")))
-        return self.rewriter(text, context="reply")
+            return None, ()
+        return self.rewriter(text, context="reply"), tuple(sorted(report.rule_ids("error")))
 
     def closing(self, text: str) -> str:
         if _RATE_RE.search(_CITATION_RE.sub("", text)) and not _HAS_NOTE_RE.search(text):

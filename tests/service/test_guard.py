@@ -45,6 +45,22 @@ def test_custom_checker_is_injectable() -> None:
     assert calls == ["任何文本"]
 
 
+def test_verdicts_are_remembered_per_text_and_rewrites_logged_every_time(caplog: pytest.LogCaptureFixture) -> None:
+    calls: list[str] = []
+
+    def checker(text: str, **kwargs: object) -> Report:
+        calls.append(text)
+        return check(text, **kwargs)  # type: ignore[arg-type]
+
+    guard = ComplianceGuard(checker=checker)
+    caplog.set_level("INFO", logger="assistant.service.guard")
+    outputs = [guard.clean(text) for text in ("所有贷款都包过", "年化利率3.45%起", "所有贷款都包过")]
+    assert calls == ["所有贷款都包过", "年化利率3.45%起"]  # the repeated text was not checked again
+    assert outputs[0] == outputs[2] and "包过" not in outputs[2]
+    assert outputs[1] == "年化利率3.45%起"
+    assert sum("rewrote a reply" in r.getMessage() for r in caplog.records) == 2
+
+
 def test_gate_renumbers_citations_in_first_use_order() -> None:
     passages = [passage(1, "甲产品期限12个月。"), passage(2, "乙产品额度50万元。")]
     gate = SentenceGate(GUARD, passages)
