@@ -59,7 +59,7 @@ def create_app(
     app.state.limiter = build_limiter(settings.redis_url, settings.redis_prefix)
     app.state.rates = {"chat": Rate.parse(settings.chat_rate_limit), "lead": Rate.parse(settings.lead_rate_limit)}
     app.state.ingest_lock = threading.Lock()
-    app.state.agent_limiter = anyio.CapacityLimiter(settings.chat_concurrency)
+    app.state.agent_limiter = anyio.CapacityLimiter(settings.resolved_chat_concurrency)
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)

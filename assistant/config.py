@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+OFFLINE_CHAT_CONCURRENCY = 2
+MODEL_CHAT_CONCURRENCY = 32
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "your-api-key", "sk-xxx", "xxx"}
 
 
@@ -24,7 +26,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_prefix: str = "finassist"  # namespace of this deployment's keys in a shared Redis
     log_level: str = "INFO"
-    chat_concurrency: int = Field(default=4, ge=1)  # agent turns run at once per API worker process
+    # Agent turns run at once per API worker process; unset: see resolved_chat_concurrency.
+    chat_concurrency: int | None = Field(default=None, ge=1)
 
     llm_backend: Literal["offline", "openai"] = "offline"
     llm_base_url: str | None = None
@@ -71,6 +74,15 @@ class Settings(BaseSettings):
         if self.llm_backend == "openai" and self.llm_api_key is None and self.llm_base_url is None:
             raise ValueError("LLM_BACKEND=openai needs LLM_API_KEY (or OPENAI_API_KEY) or LLM_BASE_URL")
         return self
+
+    @property
+    def resolved_chat_concurrency(self) -> int:
+        """CHAT_CONCURRENCY, or a default for the backend: offline turns are CPU-bound and share one
+        interpreter lock, so two at once (one computes while the other waits on its commit) serve them
+        fastest; model turns mostly wait on the endpoint, so many may be in flight."""
+        if self.chat_concurrency is not None:
+            return self.chat_concurrency
+        return OFFLINE_CHAT_CONCURRENCY if self.llm_backend == "offline" else MODEL_CHAT_CONCURRENCY
 
     @property
     def resolved_database_url(self) -> str:

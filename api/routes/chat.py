@@ -38,7 +38,7 @@ class ChatAgent(Protocol):
 
 
 async def in_agent_thread(request: Request, func: Callable[..., Any], *args: Any) -> Any:
-    """Run a blocking agent call in a worker thread, at most `chat_concurrency` at once per process.
+    """Run a blocking agent call in a worker thread, at most `resolved_chat_concurrency` at once per process.
 
     Turns are CPU- and database-bound: more threads than that only add GIL and SQLite lock contention.
     """

@@ -6,12 +6,14 @@ import json
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.logs import JsonFormatter, request_id_var
+from assistant.config import MODEL_CHAT_CONCURRENCY, OFFLINE_CHAT_CONCURRENCY, Settings
 from assistant.services import Services
 from tests.api.helpers import assert_error
 
@@ -96,3 +98,24 @@ def test_access_log_line_per_request(client: TestClient, caplog: pytest.LogCaptu
     assert records and records[-1].status == 200 and records[-1].route == "/v1/chat"  # type: ignore[attr-defined]
     formatted = JsonFormatter().format(records[-1])
     assert json.loads(formatted)["client"] == "testclient" and "13912345678" not in formatted
+
+
+def test_agent_turns_at_once_follow_the_backend_unless_configured(tmp_path: Path) -> None:
+    base = {"data_dir": tmp_path, "_env_file": None}
+    assert Settings(**base).resolved_chat_concurrency == OFFLINE_CHAT_CONCURRENCY  # CPU-bound turns
+    remote = Settings(**base, llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1")
+    assert remote.resolved_chat_concurrency == MODEL_CHAT_CONCURRENCY  # turns wait on the model endpoint
+    assert MODEL_CHAT_CONCURRENCY > OFFLINE_CHAT_CONCURRENCY
+    assert (
+        Settings(**base, llm_backend="openai", llm_base_url="http://x/v1", chat_concurrency=7).resolved_chat_concurrency
+        == 7
+    )
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        Settings(**base, chat_concurrency=0)
+
+
+def test_the_app_limits_agent_turns_to_the_resolved_concurrency(make_services: Callable[..., Services]) -> None:
+    app = create_app(make_services(chat_concurrency=3))
+    assert app.state.agent_limiter.total_tokens == 3
+    app = create_app(make_services())
+    assert app.state.agent_limiter.total_tokens == OFFLINE_CHAT_CONCURRENCY
