@@ -219,7 +219,16 @@ def _table_units(rows: list[str]) -> list[str]:
 
 def split_units(passage: int, text: str, heading: str = "", title: str = "") -> list[Unit]:
     """Citable units of a passage: sentences/clauses, table rows; title, headings, lead-ins are context."""
-    units: list[Unit] = []
+    return [
+        Unit(passage, position, sentence, context, title)
+        for position, (sentence, context) in enumerate(_split_sentences(text, heading, title))
+    ]
+
+
+@lru_cache(maxsize=2048)
+def _split_sentences(text: str, heading: str, title: str) -> tuple[tuple[str, str], ...]:
+    """Each unit's text and context, in order (cached: the same passages come back question after question)."""
+    units: list[tuple[str, str]] = []
     base = f"{title} {heading}".strip()
     section, lead_in = base, ""
     table: list[str] = []
@@ -235,7 +244,7 @@ def split_units(passage: int, text: str, heading: str = "", title: str = "") -> 
             return
         if len(_WORD_RE.sub("", sentence)) == len(sentence) or len(sentence) < 4:
             return
-        units.append(Unit(passage, len(units), sentence, f"{section} {lead_in}".strip(), title))
+        units.append((sentence, f"{section} {lead_in}".strip()))
 
     def flush_table() -> None:
         for row in _table_units(table):
@@ -260,7 +269,7 @@ def split_units(passage: int, text: str, heading: str = "", title: str = "") -> 
                 add(sentence)
     if table:
         flush_table()
-    return units
+    return tuple(units)
 
 
 def similar(a: str, b: str, threshold: float = 0.6) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 from assistant.llm.extractive import Query, Unit, bigrams_of, has_kind, has_number, kind_groups, kinds_in
 
@@ -49,44 +51,71 @@ class UnitScorer:
     def __init__(self, query: Query, units: list[Unit]) -> None:
         self.query = query
         self.pieces = dict(query.words)
-        self.parts = [_parts(u) for u in units]
+        self.parts = [_parts(u.text, u.title, u.context) for u in units]
+        # Every question word is matched once against every distinct text, title and heading (the match
+        # table), then df, document coverage and unit scores are read from the table.
+        self.columns = tuple([part[column] for part in self.parts] for column in range(3))  # texts, titles, headings
+        strings = list(dict.fromkeys(text for part in self.parts for text in part))
+        joined = "\n".join(strings)  # words and bigrams are word characters: none spans the separator
+        self.matches = {word: self._match_row(word, strings, joined) for word in self.pieces}
         count = len(units)
         self.weights: dict[str, float] = {}
-        for word in self.pieces:
-            df = sum(1 for part in self.parts if any(self._match(word, text) for text in part))
+        for word, row in self.matches.items():
+            df = count - row.best.count(0.0)  # units whose text, title or heading matches the word
             if not df and word.isascii():
                 continue  # an English word the (Chinese) passages never use says nothing about them
             base = min(len(word), 3) * (GENERIC_SHARE if word in GENERIC_WORDS else 1.0)
             self.weights[word] = base * (1.0 + math.log((count + 1) / (df + 1)) if df else 1.0)
         self.total = sum(self.weights.values())
-        seen = bigrams_of(" ".join(" ".join(part) for part in self.parts))
-        self.bigrams = (query.bigrams & seen) - GENERIC_WORDS
+        # Per unit, the weighted matches of its text-or-title and of its heading, summed in weight order.
+        self.own = [0.0] * count
+        self.context = [0.0] * count
+        for word, weight in self.weights.items():
+            row = self.matches[word]
+            self.own = [s + weight * m for s, m in zip(self.own, row.own, strict=True)]
+            self.context = [s + weight * m for s, m in zip(self.context, row.context, strict=True)]
+        self.bigrams = frozenset(g for g in query.bigrams - GENERIC_WORDS if g in joined)  # those the units use
+        self.asked = kind_groups(query.kinds)
         self.documents = [u.title or f"#{u.passage}" for u in units]
         self.document_share = self._document_shares()
+
+    def _match_row(self, word: str, strings: list[str], joined: str) -> _MatchRow:
+        """The word's matches per unit, each distinct string (``joined`` joins them all) matched once."""
+        synonyms = SYNONYMS.get(word, ())
+        pieces = self.pieces.get(word, ())
+        if not any(w in joined for w in (word, *synonyms, *pieces)):
+            zeros = [0.0] * len(self.parts)
+            return _MatchRow(zeros, zeros, zeros)
+        if pieces or synonyms:
+            found = {text: self._match(word, text) for text in strings}
+        else:
+            found = {text: 1.0 if word in text else 0.0 for text in strings}  # what _match returns then
+        texts, titles, headings = self.columns
+        match = found.__getitem__
+        own = list(map(max, map(match, texts), map(match, titles)))
+        context = list(map(match, headings))
+        return _MatchRow(own, context, list(map(max, own, context)))
 
     def _document_shares(self) -> dict[str, float]:
         """Per document, how much of the question its units cover together, relative to the best document:
         a sentence from a document about something else (another event, another city) ranks lower."""
-        found: dict[str, dict[str, float]] = {}
-        for document, part in zip(self.documents, self.parts, strict=True):
-            best = found.setdefault(document, {})
-            for word in self.weights:
-                best[word] = max(best.get(word, 0.0), *(self._match(word, text) for text in part))
-        cover = {d: sum(self.weights[w] * m for w, m in best.items()) for d, best in found.items()}
+        members: dict[str, list[int]] = {}
+        for index, document in enumerate(self.documents):
+            members.setdefault(document, []).append(index)
+        weighted = [(weight, self.matches[word].best) for word, weight in self.weights.items()]
+        cover = {d: sum(w * max([best[i] for i in units]) for w, best in weighted) for d, units in members.items()}
         top = max(cover.values(), default=0.0)
         return {d: DOCUMENT_FLOOR + (1 - DOCUMENT_FLOOR) * c / top if top else 1.0 for d, c in cover.items()}
 
     def score(self, index: int, unit: Unit) -> float:
         if not self.total:
             return 0.0
-        text, title, heading = self.parts[index]
-        own = sum(w * max(self._match(t, text), self._match(t, title)) for t, w in self.weights.items())
-        context = sum(w * self._match(t, heading) for t, w in self.weights.items())
-        score = 0.7 * (own + CONTEXT_SHARE * context) / self.total
+        score = 0.7 * (self.own[index] + CONTEXT_SHARE * self.context[index]) / self.total
         if self.bigrams:
-            own_grams = len(self.bigrams & bigrams_of(f"{text} {title}"))
-            context_grams = len(self.bigrams & bigrams_of(heading))
-            score += 0.3 * (own_grams + CONTEXT_SHARE * context_grams) / len(self.bigrams)
+            text, title, heading = self.parts[index]
+            own_hits = len(self.bigrams & bigrams_of(f"{text} {title}"))
+            context_hits = len(self.bigrams & bigrams_of(heading))
+            score += 0.3 * (own_hits + CONTEXT_SHARE * context_hits) / len(self.bigrams)
         if score <= 0:
             return 0.0
         score = self._kind_adjusted(score, unit.text)
@@ -100,10 +129,8 @@ class UnitScorer:
 
     def _kind_adjusted(self, score: float, text: str) -> float:
         """A unit with the kind of value asked for gains; one without it loses (yes/no questions only gain)."""
-        asked = kind_groups(self.query.kinds)
-        if asked:
-            shown = kind_groups(kinds_in(text))
-            return score + KIND_BONUS if asked & shown else score * MISSING_KIND_SHARE
+        if self.asked:
+            return score + KIND_BONUS if self.asked & _shown_groups(text) else score * MISSING_KIND_SHARE
         if "yesno" in self.query.kinds and has_kind("yesno", text):
             return score + KIND_BONUS
         if self.query.numeric and has_number(text):
@@ -118,14 +145,34 @@ class UnitScorer:
         return PIECE_SHARE * sum(p in text for p in pieces) / len(pieces) if pieces else 0.0
 
 
-def _parts(unit: Unit) -> tuple[str, str, str]:
-    """The unit's text, its document title, and its heading/lead-in without the title (lower-cased)."""
-    title = unit.title.lower()
-    heading = unit.context.lower().replace(title, " ") if title else unit.context.lower()
-    return unit.text.lower(), title, heading
+class _MatchRow(NamedTuple):
+    """One question word's matches, per unit."""
+
+    own: list[float]  # the better of the text's and the title's
+    context: list[float]  # the heading's
+    best: list[float]  # the best of the three
+
+
+@lru_cache(maxsize=8192)
+def _parts(text: str, title: str, context: str) -> tuple[str, str, str]:
+    """The unit's text, its document title, and its heading/lead-in without the title (lower-cased; cached)."""
+    title = title.lower()
+    heading = context.lower().replace(title, " ") if title else context.lower()
+    return text.lower(), title, heading
+
+
+@lru_cache(maxsize=8192)
+def _shown_groups(text: str) -> frozenset[str]:
+    """The kind groups of the values the text shows."""
+    return frozenset(kind_groups(kinds_in(text)))
+
+
+@lru_cache(maxsize=256)
+def _value_re(value: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\d.]){re.escape(value)}(?![\d.])")
 
 
 def _value_in(value: str, text: str) -> bool:
     if not value[0].isdigit():
         return value in text
-    return bool(re.search(rf"(?<![\d.]){re.escape(value)}(?![\d.])", text))
+    return bool(_value_re(value).search(text))
