@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-OFFLINE_CHAT_CONCURRENCY = 2
+OFFLINE_CHAT_CONCURRENCY = 4
 MODEL_CHAT_CONCURRENCY = 32
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "your-api-key", "sk-xxx", "xxx"}
 
@@ -78,8 +78,8 @@ class Settings(BaseSettings):
     @property
     def resolved_chat_concurrency(self) -> int:
         """CHAT_CONCURRENCY, or a default for the backend: offline turns are CPU-bound and share one
-        interpreter lock, so two at once (one computes while the other waits on its commit) serve them
-        fastest; model turns mostly wait on the endpoint, so many may be in flight."""
+        interpreter lock, so a few at once are enough; model turns mostly wait on the endpoint, so many may
+        be in flight."""
         if self.chat_concurrency is not None:
             return self.chat_concurrency
         return OFFLINE_CHAT_CONCURRENCY if self.llm_backend == "offline" else MODEL_CHAT_CONCURRENCY
