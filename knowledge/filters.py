@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from knowledge.dates import parse_date
@@ -31,6 +32,38 @@ def flat_metadata(meta: dict[str, Any]) -> dict[str, str | int | bool]:
         if meta.get(name):
             flat[name] = str(meta[name])
     return flat
+
+
+def supersede(flats: Sequence[dict[str, Any]], successors: Sequence[str | None]) -> None:
+    """End each superseded chunk's in-force window the day before its successor takes effect (in place).
+
+    `successors[i]` is chunk i's `superseded_by` (the successor's source path, as ingested or relative to a
+    folder above it). A chunk whose successor is not indexed or has no effective_date stays marked
+    `superseded`: it is out of force on every date, since the day it stopped applying is unknown.
+    """
+    starts: dict[str, int] = {}
+    for flat in flats:
+        starts.setdefault(str(flat["source"]), int(flat["effective"]))
+    for flat, successor in zip(flats, successors, strict=True):
+        if not successor:
+            continue
+        start = _successor_start(successor, starts)
+        if start is None or start == NO_START:
+            continue
+        last_day = date_key(_key_date(start) - timedelta(days=1))
+        flat["expires"] = min(int(flat["expires"]), last_day)
+        flat["superseded"] = False
+
+
+def _successor_start(successor: str, starts: dict[str, int]) -> int | None:
+    if successor in starts:
+        return starts[successor]
+    matches = [start for source, start in starts.items() if source.endswith("/" + successor)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _key_date(key: int) -> date:
+    return date(key // 10000, key // 100 % 100, key % 100)
 
 
 def normalise_filters(filters: dict[str, Any] | None) -> dict[str, list[str]]:

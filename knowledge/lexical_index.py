@@ -12,7 +12,7 @@ import bm25s
 import numpy as np
 
 from knowledge.chunk_store import ChunkStore
-from knowledge.filters import date_key, flat_metadata
+from knowledge.filters import date_key, flat_metadata, supersede
 
 _STATE = "state.json"
 
@@ -35,10 +35,14 @@ class LexicalIndex:
         generation = store.generation()
         ids, corpus, columns = [], [], {"effective": [], "expires": [], "superseded": []}
         fields: dict[str, list[str]] = {"category": [], "product": [], "region": []}
+        flats, successors = [], []
         for cid, tokens, meta in store.iter_tokens():
-            flat = flat_metadata(meta)
             ids.append(cid)
             corpus.append(tokens or [""])
+            flats.append(flat_metadata(meta))
+            successors.append(str(meta["superseded_by"]) if meta.get("superseded_by") else None)
+        supersede(flats, successors)
+        for flat in flats:
             for name in columns:
                 columns[name].append(flat[name])
             for name in fields:

@@ -25,6 +25,7 @@ def test_superseded_policy_excluded_unless_asked(sample_retriever: HybridRetriev
     assert old not in default and old in everything
     in_2023 = {r.source for r in sample_retriever.search(query, k=10, as_of=date(2023, 6, 1))}
     assert "policies/suzhou-tech-loan-subsidy-2025.md" not in in_2023
+    assert old in in_2023  # in force in its own window, before the 2025 edition took effect
 
 
 def test_metadata_filters(sample_retriever: HybridRetriever) -> None:
