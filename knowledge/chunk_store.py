@@ -62,7 +62,7 @@ class ChunkStore:
         self._db.close()
 
     def files(self, root: str | None = None) -> dict[str, FileRecord]:
-        sql, args = "SELECT source, root, sha256, chunks FROM files", ()
+        sql, args = "SELECT source, root, sha256, chunks FROM files", tuple[str, ...]()
         if root is not None:
             sql, args = sql + " WHERE root = ?", (root,)
         return {row[0]: FileRecord(*row) for row in self._db.execute(sql, args)}

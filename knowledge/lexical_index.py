@@ -7,6 +7,7 @@ import os
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -33,9 +34,12 @@ class LexicalIndex:
     def build(store: ChunkStore, directory: Path) -> int:
         """Rebuild from the chunk store; the new index replaces the old one atomically. Returns chunk count."""
         generation = store.generation()
-        ids, corpus, columns = [], [], {"effective": [], "expires": [], "superseded": []}
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        columns: dict[str, list[Any]] = {"effective": [], "expires": [], "superseded": []}
         fields: dict[str, list[str]] = {"category": [], "product": [], "region": []}
-        flats, successors = [], []
+        flats: list[dict[str, Any]] = []
+        successors: list[str | None] = []
         for cid, tokens, meta in store.iter_tokens():
             ids.append(cid)
             corpus.append(tokens or [""])
@@ -54,7 +58,8 @@ class LexicalIndex:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
             bm25.save(str(tmp / "bm25"))
-        np.savez(tmp / "columns.npz", **{k: np.asarray(v) for k, v in {**columns, **fields}.items()})
+        arrays: dict[str, Any] = {k: np.asarray(v) for k, v in {**columns, **fields}.items()}
+        np.savez(tmp / "columns.npz", **arrays)
         (tmp / "ids.json").write_text(json.dumps(ids))
         (tmp / _STATE).write_text(json.dumps({"generation": generation, "chunks": len(ids)}))
         old = directory.with_name(directory.name + ".old")

@@ -84,6 +84,7 @@ def _load_html(path: Path) -> tuple[dict[str, Any], str]:
 def _load_docx(path: Path) -> tuple[dict[str, Any], str]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
@@ -96,7 +97,7 @@ def _load_docx(path: Path) -> tuple[dict[str, Any], str]:
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            paragraph = docx.text.paragraph.Paragraph(block, document)
+            paragraph = Paragraph(block, document)
             style = (paragraph.style.name if paragraph.style is not None else "") or ""
             if style.startswith("Heading") and style[-1:].isdigit():
                 lines.append("#" * int(style[-1]) + " " + paragraph.text.strip())
