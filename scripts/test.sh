@@ -4,4 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet uv
 uv sync --frozen --all-extras
+if [ $# -eq 0 ]; then  # the whole suite: static checks first (pytest arguments skip them)
+  uv run ruff check .
+  uv run ruff format --check .
+  uv run mypy knowledge assistant api cli ui
+fi
 uv run pytest "$@"
