@@ -4,7 +4,7 @@ run:    ## install and serve the product on embedded defaults with the sample kn
 test:   ## install and run the whole test suite
 	bash scripts/test.sh
 lint:
-	uv run ruff check . && uv run ruff format --check .
+	uv run ruff check . && uv run ruff format --check . && uv run mypy knowledge assistant api cli ui
 fmt:
 	uv run ruff format . && uv run ruff check --fix .
 bench:
