@@ -134,6 +134,17 @@ def test_answers_suite_counts_right(ctx: _Ctx) -> None:
     assert sorted(c.id for c in result.failures) == ["k2", "k3", "regressions/r2"]
 
 
+def test_held_out_answers_are_scored_apart_under_their_own_prefix(ctx: _Ctx) -> None:
+    _jsonl(ctx.datasets, "answers.jsonl", [ANSWERS[0], ANSWERS[3]])
+    _jsonl(ctx.datasets, "answers_heldout.jsonl", [{**ANSWERS[1], "id": "h1"}, {**ANSWERS[3], "id": "h2"}])
+    result = run_evals(["answers"], ctx=ctx, baseline=ctx.workdir / "none.json").results[0]
+    m = result.metrics
+    assert m["case_pass_rate"] == 1.0 and m["cases"] == 2  # the main set alone decides the gated metrics
+    assert m["heldout.fact_recall"] == 0.5 and m["heldout.case_pass_rate"] == 0.5 and m["heldout.cases"] == 2
+    assert m["heldout.unknown_handled_rate"] == 1.0
+    assert [c.id for c in result.failures] == ["heldout/h1"]
+
+
 def test_answers_gate_fires_on_a_planted_regression(ctx: _Ctx) -> None:
     good = [ANSWERS[0], ANSWERS[3]]
     bad = [{**ANSWERS[0], "expected_facts": ["年化1.23%"]}, ANSWERS[3]]
