@@ -10,12 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.analytics_schemas import AnalyticsOverview, FreshnessReport, GapDraftRequest, KnowledgeGaps
-from api.deps import EditorKey, RequestId, ServicesDep, StaffKey, StoreDep, audit
-from api.errors import STAFF, ApiError, responses
-from api.routes.drafts import Draft, Drafts
+from api.deps import EditorKey, RequestId, ServicesDep, StaffKey, StoreDep
+from api.errors import STAFF, responses
+from api.routes.drafts import Draft, Drafts, write_draft
 from api.schemas import IsoDateTime
 from api.staff_schemas import AnalyticsSummary
-from assistant.drafting import Brief, NoSourcesError
+from assistant.drafting import Brief
 from assistant.insights import build_overview, freshness_report, knowledge_gaps
 from assistant.insights.freshness import document_metadata
 
@@ -79,13 +79,8 @@ def gaps(
     responses=responses(*STAFF, 502, 503, 504),
 )
 def draft_for_gap(body: GapDraftRequest, drafts: Drafts, who: EditorKey, request_id: RequestId) -> dict[str, Any]:
-    try:
-        view = drafts.create(Brief("faq_digest", body.question.strip()), author=who.actor)
-    except NoSourcesError as error:
-        raise ApiError(422, "no_sources", str(error)) from None
-    detail = {"type": view.type, "version": view.version, "from": "analytics.gap"}
-    audit(drafts.store, who, "draft.create", view.id, request_id, detail)
-    return view.to_dict()
+    brief = Brief("faq_digest", body.question.strip())
+    return write_draft(drafts, brief, who, request_id, lambda _: {"from": "analytics.gap"})
 
 
 @router.get(

@@ -4,16 +4,19 @@ is audited with the request id."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
+from api.auth import Principal
 from api.deps import EditorKey, RequestId, ServicesDep, audit
 from api.errors import STAFF, ApiError, responses
 from api.schemas import StrictModel
-from assistant.drafting import ApprovalBlocked, Brief, DraftService, NoSourcesError
+from api.staff_schemas import ComplianceFinding
+from assistant.drafting import ApprovalBlocked, Brief, DraftService, DraftView, NoSourcesError
 from assistant.drafting.service import MAX_TEXT_CHARS
 
 router = APIRouter(prefix="/v1/drafts", tags=["drafts"])
@@ -60,16 +63,6 @@ class DraftClaim(BaseModel):
     message: str | None
 
 
-class DraftFinding(BaseModel):
-    rule: str
-    severity: Literal["error", "warning"]
-    span: list[int] = Field(min_length=2, max_length=2)
-    matched: str
-    message: str
-    fix: str
-    source: str
-
-
 class DraftVersion(BaseModel):
     version: int
     author: str
@@ -86,7 +79,7 @@ class Draft(BaseModel):
     text: str
     citations: list[DraftCitation]
     claims: list[DraftClaim]
-    findings: list[DraftFinding]
+    findings: list[ComplianceFinding]  # the same findings as POST /v1/compliance/check
     versions: list[DraftVersion]
     approved_by: str | None
     approved_at: datetime | None
@@ -115,12 +108,32 @@ Drafts = Annotated[DraftService, Depends(get_drafts)]
     responses=responses(*STAFF, 502, 503, 504),
 )
 def create_draft(body: DraftCreate, drafts: Drafts, who: EditorKey, request_id: RequestId) -> dict[str, Any]:
+    return write_draft(
+        drafts, Brief(**body.model_dump()), who, request_id, lambda view: {"blocking": len(view.blocking)}
+    )
+
+
+def write_draft(
+    drafts: DraftService,
+    brief: Brief,
+    who: Principal,
+    request_id: str,
+    detail: Callable[[DraftView], dict[str, Any]],
+) -> dict[str, Any]:
+    """Write a draft for `brief` (422 no_sources when the knowledge base has nothing for it) and audit
+    `draft.create` with its type, version and `detail(view)`."""
     try:
-        view = drafts.create(Brief(**body.model_dump()), author=who.actor)
+        view = drafts.create(brief, author=who.actor)
     except NoSourcesError as error:
         raise ApiError(422, "no_sources", str(error)) from None
-    detail = {"type": view.type, "version": view.version, "blocking": len(view.blocking)}
-    audit(drafts.store, who, "draft.create", view.id, request_id, detail)
+    audit(
+        drafts.store,
+        who,
+        "draft.create",
+        view.id,
+        request_id,
+        {"type": view.type, "version": view.version, **detail(view)},
+    )
     return view.to_dict()
 
 
