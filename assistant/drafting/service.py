@@ -78,8 +78,8 @@ class DraftService:
         self, *, status: str | None = None, type: str | None = None, limit: int = 50, offset: int = 0
     ) -> list[DraftView]:
         """Drafts newest first, each at its latest version."""
-        page = self.store.drafts.list(status=status, type=type, limit=limit, offset=offset)
-        return [self.get(record.id) for record in page.items]
+        page = self.store.drafts.list(status=status, type=type, limit=limit, offset=offset, versions=True)
+        return [DraftView.from_record(record) for record in page.items]
 
     def revise(self, draft_id: str, text: str, *, author: str, expected_version: int | None = None) -> DraftView:
         """Store an edit as a new version; claims and compliance are re-run against the draft's citations.

@@ -146,9 +146,15 @@ class DraftRepo(Repository):
 
     # Kept last: below it, `list[...]` in annotations would name this method, not the builtin.
     def list(
-        self, *, status: str | None = None, type: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        *,
+        status: str | None = None,
+        type: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        versions: bool = False,
     ) -> Page[DraftRecord]:
-        """Newest first, without versions."""
+        """Newest first; with `versions`, each with all its versions (one more query for the whole page)."""
         check_paging(limit, offset)
         query = (
             select(Draft)
@@ -156,5 +162,11 @@ class DraftRepo(Repository):
             .order_by(Draft.created_at.desc(), Draft.id)
         )
         with self._tx.read() as session:
-            items = [DraftRecord.of(d) for d in session.scalars(query.limit(limit).offset(offset))]
+            drafts = session.scalars(query.limit(limit).offset(offset)).all()
+            found: dict[str, list[DraftVersionRecord]] = {}
+            if versions and drafts:
+                in_page = select(DraftVersion).where(DraftVersion.draft_id.in_([d.id for d in drafts]))
+                for version in session.scalars(in_page.order_by(DraftVersion.draft_id, DraftVersion.version)):
+                    found.setdefault(version.draft_id, []).append(DraftVersionRecord.of(version))
+            items = [DraftRecord.of(d, versions=tuple(found.get(d.id, ()))) for d in drafts]
             return Page(items, count(session, query), limit, offset)

@@ -69,6 +69,11 @@ def test_list_and_missing(store: Store) -> None:
     page = store.drafts.list(limit=2)
     assert page.total == 3 and [d.id for d in page.items] == ids[::-1][:2]
     assert page.items[0].versions == ()
+    store.drafts.add_version(ids[-1], text=V1, author="editor-2")
+    full = store.drafts.list(limit=2, versions=True)  # one query for every version of the page
+    assert [d.id for d in full.items] == [d.id for d in page.items]
+    assert [d.versions for d in full.items] == [store.drafts.get(d.id).versions for d in page.items]
+    assert [len(d.versions) for d in full.items] == [2, 1]
     with pytest.raises(NotFoundError):
         store.drafts.get("missing")
     with pytest.raises(NotFoundError):
