@@ -70,7 +70,8 @@ def _facts_by_passage(passages: Sequence[SearchResult]) -> dict[int, list[Fact]]
     facts: dict[int, list[Fact]] = {}
     for i, p in enumerate(passages):
         units = split_units(i, p.text, p.heading, p.title)
-        facts[i] = [Fact(i, _clause(u.text)) for u in units if _usable(_clause(u.text))]
+        clauses = (_clause(u.text) for u in units)
+        facts[i] = [Fact(i, clause) for clause in clauses if _usable(clause)]
     return facts
 
 
