@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,8 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.api.server_process import REPO as SERVER_ROOT  # noqa: E402
-from tests.api.server_process import ServerProcess, clean_env, free_port, run_cli  # noqa: E402
+from tests.api.server_process import ServerProcess, clean_env, run_cli  # noqa: E402
 
 QUESTIONS = (
     "安心政担贷的贷款利率是多少？",
@@ -112,50 +110,6 @@ async def measure(port: int, endpoint: str, clients: int, duration: float) -> Re
     return Result(endpoint, clients, len(latencies), sum(errors), seconds, latencies)
 
 
-class CeilingServer:
-    """bench/stub_agent_app.py under uvicorn (one worker) on a free port, over the same data directory."""
-
-    def __init__(self, data_dir: Path, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.env = {**env, "FINASSIST_DATA_DIR": str(data_dir)}
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> CeilingServer:
-        args = ["-m", "uvicorn", "bench.stub_agent_app:app", "--factory", "--port", str(self.port)]
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, *args, "--no-access-log", "--log-level", "warning"],
-                cwd=SERVER_ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the ceiling server exited: {self.log.read_text(errors='replace')[-2000:]}")
-            try:
-                asyncio.run(_get_status(self.port, "/healthz"))
-                return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("the ceiling server did not start in 90 s")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-
-async def _get_status(port: int, path: str) -> int:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        return await _exchange(reader, writer, _request("GET", path))
-    finally:
-        writer.close()
-
-
 def _print_table(results: list[Result]) -> None:
     print(f"\n{'endpoint':<10}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}")
     for r in results:
@@ -206,7 +160,8 @@ def main() -> None:
             ]
         ceiling: list[Result] = []
         if not args.no_ceiling:
-            with CeilingServer(data_dir, env, Path(tmp) / "ceiling.log") as stub:
+            ceiling_log = Path(tmp) / "ceiling.log"
+            with ServerProcess(data_dir, env, log=ceiling_log, app_factory="bench.stub_agent_app:app") as stub:
                 ceiling = [
                     asyncio.run(measure(stub.port, ep, c, args.duration)) for c in levels for ep in ("healthz", "chat")
                 ]

@@ -39,10 +39,20 @@ def run_cli(args: list[str], env: dict[str, str], timeout: float = 300) -> subpr
 class ServerProcess:
     """One `finassist serve` process tree, in its own process group so that cleanup reaches every worker."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str], *, workers: int = 1, log: Path | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        env: dict[str, str],
+        *,
+        workers: int = 1,
+        log: Path | None = None,
+        app_factory: str | None = None,
+    ) -> None:
+        """`app_factory` ("module:function"): run that app under uvicorn instead of `finassist serve` (benchmarks)."""
         self.data_dir = data_dir
         self.env = env
         self.workers = workers
+        self.app_factory = app_factory
         self.port = free_port()
         self.log_path = log or data_dir.parent / f"serve-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -53,11 +63,26 @@ class ServerProcess:
 
     def start(self, timeout: float = 90) -> ServerProcess:
         args = ["serve", "--port", str(self.port), "--workers", str(self.workers), "--data-dir", str(self.data_dir)]
+        command = ["-m", "cli.main", *args]
+        env = self.env
+        if self.app_factory:
+            command = [
+                "-m",
+                "uvicorn",
+                self.app_factory,
+                "--factory",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ]
+            env = {**env, "FINASSIST_DATA_DIR": str(self.data_dir)}
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "cli.main", *args],
+                [sys.executable, *command],
                 cwd=REPO,
-                env=self.env,
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
