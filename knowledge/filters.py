@@ -44,10 +44,13 @@ def supersede(flats: Sequence[dict[str, Any]], successors: Sequence[str | None])
     starts: dict[str, int] = {}
     for flat in flats:
         starts.setdefault(str(flat["source"]), int(flat["effective"]))
+    resolved: dict[str, int | None] = {}  # every chunk of a document names the same successor: resolve it once
     for flat, successor in zip(flats, successors, strict=True):
         if not successor:
             continue
-        start = _successor_start(successor, starts)
+        if successor not in resolved:
+            resolved[successor] = _successor_start(successor, starts)
+        start = resolved[successor]
         if start is None or start == NO_START:
             continue
         last_day = date_key(_key_date(start) - timedelta(days=1))
