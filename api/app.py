@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from api import errors
+from api.agent_threads import AgentThreads
 from api.deps import AppServices
 from api.limits import Rate, build_limiter
 from api.middleware import RequestContextMiddleware
@@ -48,6 +48,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.agent_threads.close()  # running turns finish before the stores close
         close = getattr(app.state.limiter, "close", None)
         if callable(close):
             close()
@@ -59,7 +60,7 @@ def create_app(
     app.state.limiter = build_limiter(settings.redis_url, settings.redis_prefix)
     app.state.rates = {"chat": Rate.parse(settings.chat_rate_limit), "lead": Rate.parse(settings.lead_rate_limit)}
     app.state.ingest_lock = threading.Lock()
-    app.state.agent_limiter = anyio.CapacityLimiter(settings.resolved_chat_concurrency)
+    app.state.agent_threads = AgentThreads(settings.resolved_chat_concurrency)
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -10,6 +10,7 @@ import anyio
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
+from api.agent_threads import AgentThreads
 from api.deps import ChatRateLimit, ServicesDep
 from api.errors import COMMON, ApiError, classify, error_body, responses
 from api.metrics import CHAT_REPLIES, ESCALATIONS
@@ -38,11 +39,9 @@ class ChatAgent(Protocol):
 
 
 async def in_agent_thread(request: Request, func: Callable[..., Any], *args: Any) -> Any:
-    """Run a blocking agent call in a worker thread, at most `resolved_chat_concurrency` at once per process.
-
-    Turns are CPU- and database-bound: more threads than that only add GIL and SQLite lock contention.
-    """
-    return await anyio.to_thread.run_sync(func, *args, limiter=request.app.state.agent_limiter)
+    """Run a blocking agent call on the app's agent threads (`resolved_chat_concurrency` per process)."""
+    threads: AgentThreads = request.app.state.agent_threads
+    return await threads.run(func, *args)
 
 
 def check_message(message: str, limit: int) -> None:

@@ -116,6 +116,6 @@ def test_agent_turns_at_once_follow_the_backend_unless_configured(tmp_path: Path
 
 def test_the_app_limits_agent_turns_to_the_resolved_concurrency(make_services: Callable[..., Services]) -> None:
     app = create_app(make_services(chat_concurrency=3))
-    assert app.state.agent_limiter.total_tokens == 3
+    assert app.state.agent_threads.size == 3
     app = create_app(make_services())
-    assert app.state.agent_limiter.total_tokens == OFFLINE_CHAT_CONCURRENCY
+    assert app.state.agent_threads.size == OFFLINE_CHAT_CONCURRENCY
