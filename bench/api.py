@@ -1,16 +1,26 @@
 """API throughput benchmark (run by hand): `POST /v1/chat` with the offline backend beside `GET /healthz` of the same
 server, measured in one run with 1 and 16 concurrent keep-alive clients.
 
-    uv run python bench/api.py                     # 8 s per measurement
+    uv run python bench/api.py                     # embedded default, 8 s per measurement
     uv run python bench/api.py --duration 3 --clients 1,4,16
+    uv run python bench/api.py --deployment scale-out --workers 2
 
-Starts `finassist serve` (one worker, SQLite, embedded Chroma, the sample corpus ingested into a temporary data
-directory, rate limits off) and drives it with a minimal asyncio HTTP/1.1 client, so the client's own cost stays
-small next to the server's. Targets: chat throughput >= 30 % of the trivial endpoint's; chat p50 <= 25 ms at 16
-clients on 2 cores. Prints; asserts nothing.
+--deployment embedded (the default) starts `finassist serve` (one process, SQLite, embedded Chroma, the sample
+corpus ingested into a temporary data directory). --deployment scale-out starts the scale-out deployment instead:
+a Chroma server (`chroma run` on a free 127.0.0.1 port, storing in a temporary directory), a fresh schema in the
+PostgreSQL database `test` on 127.0.0.1:5432 (trust auth; dropped afterwards), the sample corpus ingested into
+both, and `finassist serve --workers N` (default 2). In both, measuring starts once every worker has answered
+and served 20 chat turns; rate limits are off (no Redis needed). Everything started is stopped and removed
+again, also on failure, Ctrl-C or SIGTERM.
 
-Then, unless --no-ceiling, the same app with an agent that returns a precomputed reply (bench/stub_agent_app.py)
-is measured the same way: its /v1/chat is the HTTP path alone, the ratio an agent taking no time would reach.
+A minimal asyncio HTTP/1.1 client drives the server, so the client's own cost stays small next to the server's;
+it counts the distinct worker pids (X-Worker-Pid) that served each measurement: a keep-alive connection stays
+with the worker that accepted it. Targets: chat throughput >= 30 % of the trivial endpoint's; chat p50 <= 25 ms
+at 16 clients on 2 cores. Prints; asserts nothing.
+
+Then, embedded only and unless --no-ceiling, the same app with an agent that returns a precomputed reply
+(bench/stub_agent_app.py) is measured the same way: its /v1/chat is the HTTP path alone, the ratio an agent
+taking no time would reach.
 """
 
 from __future__ import annotations
@@ -19,17 +29,21 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.api.server_process import ServerProcess, clean_env, run_cli  # noqa: E402
+from tests.support.postgres import PG_DB, PG_HOST, PG_PORT, pg_user  # noqa: E402
+from tests.support.scaleout import chroma_command, scaleout_backends, wait_for_workers  # noqa: E402
 
 QUESTIONS = (
     "安心政担贷的贷款利率是多少？",
@@ -37,6 +51,16 @@ QUESTIONS = (
     "你好",
     "设备融资租赁的期限多长？",
     "有什么扶持政策？",
+)
+# Settings that choose the deployment: never taken from the caller's environment.
+DEPLOYMENT_SETTINGS = (
+    "FINASSIST_DATA_DIR",
+    "FINASSIST_DATABASE_URL",
+    "FINASSIST_CHROMA_HOST",
+    "FINASSIST_CHROMA_PORT",
+    "FINASSIST_COLLECTION",
+    "FINASSIST_REDIS_URL",
+    "FINASSIST_REDIS_PREFIX",
 )
 
 
@@ -48,6 +72,7 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    pids: dict[bytes, int] = field(default_factory=dict)  # measured requests per X-Worker-Pid
 
     @property
     def rps(self) -> float:
@@ -55,8 +80,13 @@ class Result:
 
     def pct(self, q: int) -> float:
         if len(self.latencies) < 2:
-            return self.latencies[0] if self.latencies else float("nan")
+            return self.latencies[0] * 1000 if self.latencies else float("nan")
         return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000
+
+    def split(self) -> str:
+        """Each worker's share of the requests, largest first: "56/44"."""
+        total = sum(self.pids.values()) or 1
+        return "/".join(f"{100 * n / total:.0f}" for n in sorted(self.pids.values(), reverse=True))
 
 
 def _request(method: str, path: str, body: bytes = b"") -> bytes:
@@ -66,32 +96,43 @@ def _request(method: str, path: str, body: bytes = b"") -> bytes:
     return head.encode() + b"\r\n" + body
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes) -> int:
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes) -> tuple[int, bytes]:
+    """Send one request, read the response; returns its status and X-Worker-Pid."""
     writer.write(payload)
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
+    length, pid = 0, b"?"
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"x-worker-pid":
+            pid = value.strip()
     await reader.readexactly(length)
-    return status
+    return status, pid
 
 
-async def _client(port: int, endpoint: str, index: int, stop_at: float, latencies: list[float]) -> int:
+def _payload(endpoint: str, index: int, n: int) -> bytes:
+    if endpoint == "chat":
+        session = f"bench-{index}-{n // 20}"  # a conversation of 20 turns, then a new one
+        body = json.dumps({"message": QUESTIONS[n % len(QUESTIONS)], "session_id": session}).encode()
+        return _request("POST", "/v1/chat", body)
+    return _request("GET", "/healthz")
+
+
+async def _client(
+    port: int, endpoint: str, index: int, stop_at: float, latencies: list[float], pids: dict[bytes, int]
+) -> int:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     errors, n = 0, 0
     try:
         while time.perf_counter() < stop_at:
-            if endpoint == "chat":
-                session = f"bench-{index}-{n // 20}"  # a conversation of 20 turns, then a new one
-                body = json.dumps({"message": QUESTIONS[n % len(QUESTIONS)], "session_id": session}).encode()
-                payload = _request("POST", "/v1/chat", body)
-            else:
-                payload = _request("GET", "/healthz")
+            payload = _payload(endpoint, index, n)
             started = time.perf_counter()
-            status = await _exchange(reader, writer, payload)
+            status, pid = await _exchange(reader, writer, payload)
             latencies.append(time.perf_counter() - started)
+            pids[pid] = pids.get(pid, 0) + 1
             errors += status != 200
             n += 1
     finally:
@@ -101,20 +142,66 @@ async def _client(port: int, endpoint: str, index: int, stop_at: float, latencie
 
 async def measure(port: int, endpoint: str, clients: int, duration: float) -> Result:
     warm: list[float] = []
-    await asyncio.gather(*(_client(port, endpoint, i + 1000, time.perf_counter() + 1.0, warm) for i in range(clients)))
+    warm_at = time.perf_counter() + 1.0
+    await asyncio.gather(*(_client(port, endpoint, i + 1000, warm_at, warm, {}) for i in range(clients)))
     latencies: list[float] = []
+    pids: dict[bytes, int] = {}
     started = time.perf_counter()
     stop_at = started + duration
-    errors = await asyncio.gather(*(_client(port, endpoint, i, stop_at, latencies) for i in range(clients)))
+    errors = await asyncio.gather(*(_client(port, endpoint, i, stop_at, latencies, pids) for i in range(clients)))
     seconds = time.perf_counter() - started
-    return Result(endpoint, clients, len(latencies), sum(errors), seconds, latencies)
+    return Result(endpoint, clients, len(latencies), sum(errors), seconds, latencies, pids)
+
+
+async def warm_workers(port: int, workers: set[str], turns: int = 20, timeout: float = 60) -> None:
+    """Chat turns on a new connection each until every worker has answered `turns` of them, so that no worker
+    meets its first chat turn (lazy setup) inside a measurement."""
+    served = dict.fromkeys(workers, 0)
+    deadline = time.monotonic() + timeout
+    n = 0
+    while min(served.values()) < turns and time.monotonic() < deadline:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            _, pid = await _exchange(reader, writer, _payload("chat", 2000, n))
+        finally:
+            writer.close()
+        served[pid.decode()] = served.get(pid.decode(), 0) + 1
+        n += 1
+
+
+def serve_and_measure(
+    data_dir: Path,
+    env: dict[str, str],
+    levels: list[int],
+    duration: float,
+    *,
+    workers: int = 1,
+    log: Path,
+    app_factory: str | None = None,
+    describe: str = "",
+) -> list[Result]:
+    """Start the server, wait for all its workers, warm each, measure healthz and chat at every level, stop it."""
+    server = ServerProcess(data_dir, env, workers=workers, log=log, app_factory=app_factory)
+    try:  # not `with`: an interrupted start() must still stop what it started
+        server.start(timeout=180)
+        pids = wait_for_workers(server, workers)
+        asyncio.run(warm_workers(server.port, pids))
+        if describe:
+            print(f"{describe}; port {server.port}; worker pids {' '.join(sorted(pids))}")
+        return [asyncio.run(measure(server.port, ep, c, duration)) for c in levels for ep in ("healthz", "chat")]
+    finally:
+        server.stop()
 
 
 def _print_table(results: list[Result]) -> None:
-    print(f"\n{'endpoint':<10}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}")
+    print(
+        f"\n{'endpoint':<10}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'workers':>9}  split %"
+    )
     for r in results:
         print(
             f"{r.endpoint:<10}{r.clients:>8}{r.requests:>10}{r.errors:>8}{r.rps:>10.1f}{r.pct(50):>9.2f}{r.pct(95):>9.2f}"
+            f"{len(r.pids):>9}  {r.split()}"
         )
     print()
 
@@ -134,44 +221,83 @@ def _ratios(results: list[Result], levels: list[int], label: str) -> None:
         print(line)
 
 
+def _ingest(data_dir: Path, env: dict[str, str]) -> None:
+    ingested = run_cli(["ingest", str(REPO / "knowledge" / "corpus"), "--data-dir", str(data_dir)], env)
+    if ingested.returncode != 0:
+        sys.exit(f"ingest failed: {ingested.stderr}")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM: unwind like Ctrl-C, so that every `finally` cleans up
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--deployment", choices=("embedded", "scale-out"), default="embedded")
+    parser.add_argument("--workers", type=int, help="API worker processes of the scale-out deployment (default 2)")
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
     parser.add_argument("--clients", default="1,16", help="comma-separated concurrency levels")
     parser.add_argument("--no-ceiling", action="store_true", help="skip the run with a zero-cost agent")
     args = parser.parse_args()
+    scale_out = args.deployment == "scale-out"
+    if args.workers is not None and not scale_out:
+        parser.error("--workers needs --deployment scale-out (the embedded default is one process)")
+    workers = args.workers or (2 if scale_out else 1)
     levels = [int(c) for c in args.clients.split(",")]
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        run(args.deployment, workers, levels, args.duration, ceiling=not args.no_ceiling and not scale_out)
+    except KeyboardInterrupt:
+        sys.exit("interrupted; everything the benchmark started has been stopped and removed")
+    if scale_out and not args.no_ceiling:
+        print("\nceiling run skipped: it measures the embedded app only (run without --deployment scale-out)")
+
+
+def run(deployment: str, workers: int, levels: list[int], duration: float, *, ceiling: bool) -> None:
+    passed = {k: v for k, v in os.environ.items() if k.startswith("FINASSIST_") and k not in DEPLOYMENT_SETTINGS}
+    base_env = {**passed, "FINASSIST_CHAT_RATE_LIMIT": "off", "FINASSIST_LEAD_RATE_LIMIT": "off"}
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    stub: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="finassist-bench-") as tmp:
-        data_dir = Path(tmp) / "data"
-        passed = {
-            k: v for k, v in os.environ.items() if k.startswith("FINASSIST_") and k not in ("FINASSIST_DATA_DIR",)
-        }
-        env = clean_env(**passed, FINASSIST_CHAT_RATE_LIMIT="off", FINASSIST_LEAD_RATE_LIMIT="off")
-        ingested = run_cli(["ingest", str(REPO / "knowledge" / "corpus"), "--data-dir", str(data_dir)], env)
-        if ingested.returncode != 0:
-            sys.exit(f"ingest failed: {ingested.stderr}")
-        with ServerProcess(data_dir, env, log=Path(tmp) / "serve.log") as server:
-            print(
-                f"server pid {server.process.pid if server.process else '?'} on port {server.port}; "
-                f"{os.cpu_count()} CPUs; {args.duration:g} s per run; offline backend, SQLite, embedded Chroma"
-            )
-            results = [
-                asyncio.run(measure(server.port, ep, c, args.duration)) for c in levels for ep in ("healthz", "chat")
-            ]
-        ceiling: list[Result] = []
-        if not args.no_ceiling:
-            ceiling_log = Path(tmp) / "ceiling.log"
-            with ServerProcess(data_dir, env, log=ceiling_log, app_factory="bench.stub_agent_app:app") as stub:
-                ceiling = [
-                    asyncio.run(measure(stub.port, ep, c, args.duration)) for c in levels for ep in ("healthz", "chat")
-                ]
-    print("agent: finassist serve, offline backend")
+        root = Path(tmp)
+        data_dir = root / "data"
+        if deployment == "embedded":
+            env = clean_env(**base_env)
+            _ingest(data_dir, env)
+            describe = "finassist serve, one process, SQLite, embedded Chroma"
+            print(f"{started}; {os.cpu_count()} CPUs; {duration:g} s per run; offline backend")
+            results = serve_and_measure(data_dir, env, levels, duration, log=root / "serve.log", describe=describe)
+            if ceiling:
+                stub = serve_and_measure(
+                    data_dir, env, levels, duration, log=root / "ceiling.log", app_factory="bench.stub_agent_app:app"
+                )
+        else:
+            user, reason = pg_user()
+            if user is None:
+                hint = "start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+                sys.exit(f"PostgreSQL on {PG_HOST}:{PG_PORT}/{PG_DB} unreachable ({reason}); {hint}")
+            try:
+                chroma_command()
+            except RuntimeError as exc:
+                sys.exit(str(exc))
+            with scaleout_backends(root, user, prefix="bench") as backends:
+                env = clean_env(**base_env, **backends.env())
+                _ingest(data_dir, env)
+                describe = (
+                    f"finassist serve --workers {workers}, PostgreSQL {PG_HOST}:{PG_PORT}/{PG_DB} "
+                    f"schema {backends.schema}, Chroma server 127.0.0.1:{backends.chroma_port}"
+                )
+                print(f"{started}; {os.cpu_count()} CPUs; {duration:g} s per run; offline backend")
+                results = serve_and_measure(
+                    data_dir, env, levels, duration, workers=workers, log=root / "serve.log", describe=describe
+                )
+    print(f"agent: finassist serve ({deployment}, {workers} worker{'s' if workers > 1 else ''}), offline backend")
     _print_table(results)
     _ratios(results, levels, "agent")
-    if ceiling:
+    if stub:
         print("\nceiling: the same app, the agent replaced by a precomputed reply (bench/stub_agent_app.py)")
-        _print_table(ceiling)
-        _ratios(ceiling, levels, "ceiling")
+        _print_table(stub)
+        _ratios(stub, levels, "ceiling")
 
 
 if __name__ == "__main__":
