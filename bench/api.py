@@ -4,6 +4,7 @@ server, measured in one run with 1 and 16 concurrent keep-alive clients.
     uv run python bench/api.py                     # embedded default, 8 s per measurement
     uv run python bench/api.py --duration 3 --clients 1,4,16
     uv run python bench/api.py --deployment scale-out --workers 2
+    uv run python bench/api.py --questions fixed        # 5 questions in turn, the mix of earlier reports
 
 --deployment embedded (the default) starts `finassist serve` (one process, SQLite, embedded Chroma, the sample
 corpus ingested into a temporary data directory). --deployment scale-out starts the scale-out deployment instead:
@@ -13,10 +14,13 @@ both, and `finassist serve --workers N` (default 2). In both, measuring starts o
 and served 20 chat turns; rate limits are off (no Redis needed). Everything started is stopped and removed
 again, also on failure, Ctrl-C or SIGTERM.
 
-A minimal asyncio HTTP/1.1 client drives the server, so the client's own cost stays small next to the server's;
-it counts the distinct worker pids (X-Worker-Pid) that served each measurement: a keep-alive connection stays
-with the worker that accepted it. Targets: chat throughput >= 30 % of the trivial endpoint's; chat p50 <= 25 ms
-at 16 clients on 2 cores. Prints; asserts nothing.
+Members' questions are the evaluation sets' (answers, retrieval: about 170 distinct, each client starting at a
+different one, conversations of 20 turns), so per-text caches hit no more often than in real traffic;
+--questions fixed cycles the 5 questions earlier reports used. A minimal asyncio HTTP/1.1 client drives the
+server, so the client's own cost stays small next to the server's; it counts the distinct worker pids
+(X-Worker-Pid) that served each measurement: a keep-alive connection stays with the worker that accepted it.
+Targets: chat throughput >= 30 % of the trivial endpoint's; chat p50 <= 25 ms at 16 clients on 2 cores.
+Prints; asserts nothing.
 
 Then, embedded only and unless --no-ceiling, the same app with an agent that returns a precomputed reply
 (bench/stub_agent_app.py) is measured the same way: its /v1/chat is the HTTP path alone, the ratio an agent
@@ -45,13 +49,27 @@ from tests.api.server_process import ServerProcess, clean_env, run_cli  # noqa: 
 from tests.support.postgres import PG_DB, PG_HOST, PG_PORT, pg_user  # noqa: E402
 from tests.support.scaleout import chroma_command, scaleout_backends, wait_for_workers  # noqa: E402
 
-QUESTIONS = (
+FIXED_QUESTIONS = (
     "安心政担贷的贷款利率是多少？",
     "科技型企业信用贷款需要什么材料？",
     "你好",
     "设备融资租赁的期限多长？",
     "有什么扶持政策？",
 )
+EVAL_SETS = ("answers.jsonl", "retrieval.jsonl")  # not answers_heldout.jsonl: nothing reads it but the eval
+
+
+def varied_questions() -> tuple[str, ...]:
+    """The distinct member questions of the evaluation sets (about 170): few repeats, as in real traffic, so
+    caches keyed on a text (the compliance verdict, sentence splits) do not turn every turn into a hit."""
+    questions: dict[str, None] = {}
+    for name in EVAL_SETS:
+        for line in (REPO / "evals" / "datasets" / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                questions[json.loads(line)["question"]] = None
+    return tuple(questions)
+
+
 # Settings that choose the deployment: never taken from the caller's environment.
 DEPLOYMENT_SETTINGS = (
     "FINASSIST_DATA_DIR",
@@ -113,22 +131,29 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     return status, pid
 
 
-def _payload(endpoint: str, index: int, n: int) -> bytes:
+def _payload(endpoint: str, index: int, n: int, questions: tuple[str, ...]) -> bytes:
     if endpoint == "chat":
         session = f"bench-{index}-{n // 20}"  # a conversation of 20 turns, then a new one
-        body = json.dumps({"message": QUESTIONS[n % len(QUESTIONS)], "session_id": session}).encode()
+        question = questions[(index * 7 + n) % len(questions)]  # clients start at different questions
+        body = json.dumps({"message": question, "session_id": session}).encode()
         return _request("POST", "/v1/chat", body)
     return _request("GET", "/healthz")
 
 
 async def _client(
-    port: int, endpoint: str, index: int, stop_at: float, latencies: list[float], pids: dict[bytes, int]
+    port: int,
+    endpoint: str,
+    index: int,
+    stop_at: float,
+    latencies: list[float],
+    pids: dict[bytes, int],
+    questions: tuple[str, ...],
 ) -> int:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     errors, n = 0, 0
     try:
         while time.perf_counter() < stop_at:
-            payload = _payload(endpoint, index, n)
+            payload = _payload(endpoint, index, n, questions)
             started = time.perf_counter()
             status, pid = await _exchange(reader, writer, payload)
             latencies.append(time.perf_counter() - started)
@@ -140,15 +165,18 @@ async def _client(
     return errors
 
 
-async def measure(port: int, endpoint: str, clients: int, duration: float) -> Result:
+async def measure(
+    port: int, endpoint: str, clients: int, duration: float, questions: tuple[str, ...] = FIXED_QUESTIONS
+) -> Result:
     warm: list[float] = []
     warm_at = time.perf_counter() + 1.0
-    await asyncio.gather(*(_client(port, endpoint, i + 1000, warm_at, warm, {}) for i in range(clients)))
+    await asyncio.gather(*(_client(port, endpoint, i + 1000, warm_at, warm, {}, questions) for i in range(clients)))
     latencies: list[float] = []
     pids: dict[bytes, int] = {}
     started = time.perf_counter()
     stop_at = started + duration
-    errors = await asyncio.gather(*(_client(port, endpoint, i, stop_at, latencies, pids) for i in range(clients)))
+    clients_done = (_client(port, endpoint, i, stop_at, latencies, pids, questions) for i in range(clients))
+    errors = await asyncio.gather(*clients_done)
     seconds = time.perf_counter() - started
     return Result(endpoint, clients, len(latencies), sum(errors), seconds, latencies, pids)
 
@@ -162,7 +190,7 @@ async def warm_workers(port: int, workers: set[str], turns: int = 20, timeout: f
     while min(served.values()) < turns and time.monotonic() < deadline:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            _, pid = await _exchange(reader, writer, _payload("chat", 2000, n))
+            _, pid = await _exchange(reader, writer, _payload("chat", 2000, n, FIXED_QUESTIONS))
         finally:
             writer.close()
         served[pid.decode()] = served.get(pid.decode(), 0) + 1
@@ -179,6 +207,7 @@ def serve_and_measure(
     log: Path,
     app_factory: str | None = None,
     describe: str = "",
+    questions: tuple[str, ...] = FIXED_QUESTIONS,
 ) -> list[Result]:
     """Start the server, wait for all its workers, warm each, measure healthz and chat at every level, stop it."""
     server = ServerProcess(data_dir, env, workers=workers, log=log, app_factory=app_factory)
@@ -188,7 +217,9 @@ def serve_and_measure(
         asyncio.run(warm_workers(server.port, pids))
         if describe:
             print(f"{describe}; port {server.port}; worker pids {' '.join(sorted(pids))}")
-        return [asyncio.run(measure(server.port, ep, c, duration)) for c in levels for ep in ("healthz", "chat")]
+        return [
+            asyncio.run(measure(server.port, ep, c, duration, questions)) for c in levels for ep in ("healthz", "chat")
+        ]
     finally:
         server.stop()
 
@@ -238,6 +269,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
     parser.add_argument("--clients", default="1,16", help="comma-separated concurrency levels")
     parser.add_argument("--no-ceiling", action="store_true", help="skip the run with a zero-cost agent")
+    parser.add_argument(
+        "--questions",
+        choices=("varied", "fixed"),
+        default="varied",
+        help="varied: the evaluation sets' member questions; fixed: 5 questions in turn (the mix used before)",
+    )
     args = parser.parse_args()
     scale_out = args.deployment == "scale-out"
     if args.workers is not None and not scale_out:
@@ -246,18 +283,23 @@ def main() -> None:
     levels = [int(c) for c in args.clients.split(",")]
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        run(args.deployment, workers, levels, args.duration, ceiling=not args.no_ceiling and not scale_out)
+        questions = varied_questions() if args.questions == "varied" else FIXED_QUESTIONS
+        ceiling = not args.no_ceiling and not scale_out
+        run(args.deployment, workers, levels, args.duration, questions, ceiling=ceiling)
     except KeyboardInterrupt:
         sys.exit("interrupted; everything the benchmark started has been stopped and removed")
     if scale_out and not args.no_ceiling:
         print("\nceiling run skipped: it measures the embedded app only (run without --deployment scale-out)")
 
 
-def run(deployment: str, workers: int, levels: list[int], duration: float, *, ceiling: bool) -> None:
+def run(
+    deployment: str, workers: int, levels: list[int], duration: float, questions: tuple[str, ...], *, ceiling: bool
+) -> None:
     passed = {k: v for k, v in os.environ.items() if k.startswith("FINASSIST_") and k not in DEPLOYMENT_SETTINGS}
     base_env = {**passed, "FINASSIST_CHAT_RATE_LIMIT": "off", "FINASSIST_LEAD_RATE_LIMIT": "off"}
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     stub: list[Result] = []
+    mix = f"{len(questions)} distinct questions"
     with tempfile.TemporaryDirectory(prefix="finassist-bench-") as tmp:
         root = Path(tmp)
         data_dir = root / "data"
@@ -265,11 +307,19 @@ def run(deployment: str, workers: int, levels: list[int], duration: float, *, ce
             env = clean_env(**base_env)
             _ingest(data_dir, env)
             describe = "finassist serve, one process, SQLite, embedded Chroma"
-            print(f"{started}; {os.cpu_count()} CPUs; {duration:g} s per run; offline backend")
-            results = serve_and_measure(data_dir, env, levels, duration, log=root / "serve.log", describe=describe)
+            print(f"{started}; {os.cpu_count()} CPUs; {duration:g} s per run; {mix}; offline backend")
+            results = serve_and_measure(
+                data_dir, env, levels, duration, log=root / "serve.log", describe=describe, questions=questions
+            )
             if ceiling:
                 stub = serve_and_measure(
-                    data_dir, env, levels, duration, log=root / "ceiling.log", app_factory="bench.stub_agent_app:app"
+                    data_dir,
+                    env,
+                    levels,
+                    duration,
+                    log=root / "ceiling.log",
+                    app_factory="bench.stub_agent_app:app",
+                    questions=questions,
                 )
         else:
             user, reason = pg_user()
@@ -287,9 +337,16 @@ def run(deployment: str, workers: int, levels: list[int], duration: float, *, ce
                     f"finassist serve --workers {workers}, PostgreSQL {PG_HOST}:{PG_PORT}/{PG_DB} "
                     f"schema {backends.schema}, Chroma server 127.0.0.1:{backends.chroma_port}"
                 )
-                print(f"{started}; {os.cpu_count()} CPUs; {duration:g} s per run; offline backend")
+                print(f"{started}; {os.cpu_count()} CPUs; {duration:g} s per run; {mix}; offline backend")
                 results = serve_and_measure(
-                    data_dir, env, levels, duration, workers=workers, log=root / "serve.log", describe=describe
+                    data_dir,
+                    env,
+                    levels,
+                    duration,
+                    workers=workers,
+                    log=root / "serve.log",
+                    describe=describe,
+                    questions=questions,
                 )
     print(f"agent: finassist serve ({deployment}, {workers} worker{'s' if workers > 1 else ''}), offline backend")
     _print_table(results)
