@@ -29,10 +29,12 @@ class AgentThreads:
         if size < 1:
             raise ValueError("the agent needs at least one thread")
         self.size = size
-        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="agent")
+        self._pool: ThreadPoolExecutor | None = None  # started on first use, again after close()
 
     async def run(self, func: Callable[..., T], *args: object) -> T:
         context = contextvars.copy_context()  # request id and log context follow the call into the thread
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="agent")
         future = self._pool.submit(context.run, func, *args)
         try:
             return await asyncio.wrap_future(future)
@@ -43,5 +45,8 @@ class AgentThreads:
             raise
 
     def close(self) -> None:
-        """Drop queued calls, wait for running ones; later calls raise RuntimeError."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Drop queued calls and wait for running ones. A later call starts new threads: an app's lifespan can
+        run more than once (tests, schemathesis)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -9,6 +9,8 @@ from sqlalchemy import CursorResult, Integer, Table, bindparam, func, insert, se
 from sqlalchemy.exc import IntegrityError
 
 from assistant.store.base import Repository, load
+from assistant.store.db import Transactions
+from assistant.store.dbapi import Prepared
 from assistant.store.errors import ConflictError, NotFoundError
 from assistant.store.models import Conversation, Turn, new_id, utcnow
 from assistant.store.records import ConversationRecord, TurnRecord
@@ -33,10 +35,27 @@ _UPDATE_IF_VERSION_ADDING = _UPDATE_IF_VERSION.values(
     unanswered_streak=_CONVERSATIONS.c.unanswered_streak + bindparam("b_add", type_=Integer)
 )
 _INSERT_TURNS = insert(_TURNS)
+_UPDATE_KEYS = ("b_id", "b_version", "state", "version", "updated_at")
+_TURN_KEYS = ("conversation_id", "seq", "role", "text", "intent", "answered", "citations", "created_at")
 
 
 class ConversationRepo(Repository):
     """Conversations keyed by the member's session id; state lives here, never in worker memory."""
+
+    def __init__(self, tx: Transactions) -> None:
+        super().__init__(tx)
+        # The per-turn statements, compiled once for this engine and run in DBAPI transactions (see dbapi.py).
+        dialect = tx.engine.dialect
+        self._get = Prepared(_GET, dialect, ["b_id"])
+        self._version = Prepared(_VERSION, dialect, ["b_id"])
+        self._last_seq = Prepared(_LAST_SEQ, dialect, ["b_id"])
+        self._update_if_version = Prepared(_UPDATE_IF_VERSION, dialect, [*_UPDATE_KEYS, "unanswered_streak"])
+        self._update_if_version_adding = Prepared(_UPDATE_IF_VERSION_ADDING, dialect, [*_UPDATE_KEYS, "b_add"])
+        self._insert_turns = Prepared(_INSERT_TURNS, dialect, _TURN_KEYS)
+
+    @staticmethod
+    def _record(statement: Prepared, row: tuple[Any, ...]) -> ConversationRecord:
+        return ConversationRecord(**dict(zip(statement.columns, row, strict=True)))
 
     def get_or_create(
         self, session_id: str | None = None, *, channel: str = "web", client_id: str | None = None
@@ -46,10 +65,10 @@ class ConversationRepo(Repository):
         if not SESSION_ID_RE.fullmatch(conversation_id):
             raise ValueError("session id must be 1-64 characters of A-Z a-z 0-9 _ . : -")
         for _ in range(2):
-            with self._tx.read_core() as conn:  # Core on a plain connection: this runs on every chat turn
-                found = conn.execute(_GET, {"b_id": conversation_id}).first()
+            with self._tx.read_dbapi() as raw:  # a prepared statement: this runs on every chat turn
+                found = self._get.first(raw, {"b_id": conversation_id})
                 if found is not None:
-                    return ConversationRecord.of(found)
+                    return self._record(self._get, found)
             try:
                 with self._tx.write() as session:
                     now = utcnow()
@@ -166,6 +185,8 @@ class ConversationRepo(Repository):
         Each item of `turns` holds `role`, `text` and optionally `intent`, `answered`, `citations`, with
         append_turn's meaning. ConflictError (nothing written) when the version is not `expected_version`.
         """
+        if not turns:
+            raise ValueError("commit_turn needs at least one turn")
         for item in turns:
             if item["role"] not in ("user", "assistant"):
                 raise ValueError(f"role must be 'user' or 'assistant', not {item['role']!r}")
@@ -182,23 +203,23 @@ class ConversationRepo(Repository):
             "updated_at": now,
         }
         if reset:
-            statement, values["unanswered_streak"] = _UPDATE_IF_VERSION, added
+            statement, values["unanswered_streak"] = self._update_if_version, added
         else:
-            statement, values["b_add"] = _UPDATE_IF_VERSION_ADDING, added
-        # Core statements on a plain connection, not the ORM: this runs on every chat turn.
-        with self._tx.write_core() as conn:
-            updated = conn.execute(statement, values).first()
+            statement, values["b_add"] = self._update_if_version_adding, added
+        # Prepared statements in a DBAPI transaction, not the ORM: this runs on every chat turn.
+        with self._tx.write_dbapi() as raw:
+            updated = statement.first(raw, values)
             if updated is None:
-                current = conn.scalar(_VERSION, {"b_id": conversation_id})
+                current = self._version.scalar(raw, {"b_id": conversation_id})
                 if current is None:
                     raise NotFoundError("conversation", conversation_id)
                 raise ConflictError(
                     f"conversation {conversation_id!r} is at version {current}, "
                     f"not {expected_version}: it was changed by another request"
                 )
-            last = conn.scalar(_LAST_SEQ, {"b_id": conversation_id}) or 0
-            conn.execute(
-                _INSERT_TURNS,
+            last = self._last_seq.scalar(raw, {"b_id": conversation_id}) or 0
+            self._insert_turns.executemany(
+                raw,
                 [
                     {
                         "conversation_id": conversation_id,
@@ -213,4 +234,4 @@ class ConversationRepo(Repository):
                     for offset, item in enumerate(turns, start=1)
                 ],
             )
-            return ConversationRecord.of(updated)
+            return self._record(statement, updated)

@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import PoolProxiedConnection
 
+from assistant.store.dbapi import dbapi_transaction
 from assistant.store.models import Base, SchemaVersion
 
 # Bump when the schema changes; create_all refuses to run code older than the database.
@@ -84,6 +86,10 @@ class Transactions:
         self._write_lock: AbstractContextManager[Any] = (
             threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
         )
+        # What _sqlite_on_begin emits, for the DBAPI transactions (PostgreSQL: the driver's implicit BEGIN).
+        sqlite = engine.dialect.name == "sqlite"
+        self._begin_write = _BEGIN_SQL["IMMEDIATE"] if sqlite else None
+        self._begin_read = _BEGIN_SQL["DEFERRED"] if sqlite else None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -98,16 +104,16 @@ class Transactions:
             yield session
 
     @contextmanager
-    def write_core(self) -> Iterator[Connection]:
-        """`write()` for Core statements: a plain connection, without the ORM session's per-call cost."""
-        with self._write_lock, self.engine.begin() as conn:
-            yield conn
+    def write_dbapi(self) -> Iterator[PoolProxiedConnection]:
+        """`write()` on a pooled DBAPI connection, for the prepared statements of dbapi.py (the chat hot path)."""
+        with self._write_lock, dbapi_transaction(self.engine, self._begin_write) as raw:
+            yield raw
 
     @contextmanager
-    def read_core(self) -> Iterator[Connection]:
-        """`read()` for Core statements."""
-        with self._reader.begin() as conn:
-            yield conn
+    def read_dbapi(self) -> Iterator[PoolProxiedConnection]:
+        """`read()` on a pooled DBAPI connection, for the prepared statements of dbapi.py."""
+        with dbapi_transaction(self.engine, self._begin_read) as raw:
+            yield raw
 
 
 def create_all(engine: Engine) -> int:

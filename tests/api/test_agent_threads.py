@@ -110,25 +110,28 @@ async def test_an_anyio_deadline_waits_for_a_started_call(threads: AgentThreads)
     assert finished.is_set()  # the scope only exited once the turn had finished
 
 
-def test_close_waits_for_running_calls_and_refuses_new_ones() -> None:
+def test_close_waits_for_running_calls_and_a_later_call_starts_new_threads() -> None:
     pool = AgentThreads(1)
     finished = threading.Event()
 
     async def main() -> None:
         started = threading.Event()
 
-        def turn() -> None:
+        def turn() -> threading.Thread:
             started.set()
             threading.Event().wait(0.2)
             finished.set()
+            return threading.current_thread()
 
         task = asyncio.ensure_future(pool.run(turn))
         await asyncio.to_thread(started.wait, 10)
         await asyncio.to_thread(pool.close)
-        assert finished.is_set()
-        await task
-        with pytest.raises(RuntimeError):
-            await pool.run(lambda: None)
+        assert finished.is_set()  # close() returned only after the running call
+        first_thread = await task
+        again = await pool.run(threading.current_thread)
+        assert not first_thread.is_alive()  # close() ended the old threads
+        assert again is not first_thread and again.is_alive()  # a new pool after the app started again
+        pool.close()
 
     asyncio.run(main())
 

@@ -87,6 +87,16 @@ def test_append_turn_checks_role_and_conversation(store: Store) -> None:
         store.conversations.transcript("missing")
 
 
+def test_commit_turn_refuses_no_turns_and_bad_roles_writing_nothing(store: Store) -> None:
+    conversation = store.conversations.get_or_create("t")
+    with pytest.raises(ValueError, match="at least one turn"):
+        store.conversations.commit_turn("t", {"k": 1}, conversation.version, [])
+    with pytest.raises(ValueError, match="role"):
+        store.conversations.commit_turn("t", {"k": 1}, conversation.version, [{"role": "system", "text": "x"}])
+    assert store.conversations.get("t") == conversation
+    assert store.conversations.transcript("t") == []
+
+
 def test_update_state_bumps_version(store: Store) -> None:
     conversation = store.conversations.get_or_create("s")
     state = {"lead_capture": {"step": "phone", "fields": {"name": "李四"}}}
