@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from sqlalchemy import event
 
 from assistant.store import LeadRecord, Store, build_store
 
 PHONE = "13800138000"
+
+
+def traced_sqlite_store(path: Path) -> tuple[Store, list[str]]:
+    """A SQLite store at `path` and the list every statement SQLite itself receives is appended to."""
+    store = build_store(f"sqlite:///{path}")
+    statements: list[str] = []
+
+    @event.listens_for(store.engine, "connect")
+    def trace(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.set_trace_callback(statements.append)
+
+    store.engine.dispose()  # connections made from now on are traced
+    return store, statements
 
 
 def new_lead(store: Store, session_id: str | None = None, **fields: Any) -> LeadRecord:

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text, update
+from sqlalchemy import text, update
 
-from assistant.store import SCHEMA_VERSION, Store, build_store, create_all, make_engine
+from assistant.store import SCHEMA_VERSION, Store, create_all, make_engine
 from assistant.store.db import _normalise_url
 from assistant.store.models import SchemaVersion
+from tests.store.helpers import traced_sqlite_store
 
 
 def test_sqlite_pragmas(tmp_path: Any) -> None:
@@ -24,14 +25,7 @@ def test_sqlite_pragmas(tmp_path: Any) -> None:
 
 
 def test_sqlite_writes_begin_immediate_and_reads_deferred(tmp_path: Any) -> None:
-    store = build_store(f"sqlite:///{tmp_path / 'b.db'}")
-    statements: list[str] = []
-
-    @event.listens_for(store.engine, "connect")
-    def trace(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.set_trace_callback(statements.append)  # what SQLite itself receives
-
-    store.engine.dispose()  # later connections are traced
+    store, statements = traced_sqlite_store(tmp_path / "b.db")
 
     store.conversations.get_or_create("s1")
     store.conversations.append_turn("s1", "user", "你好")

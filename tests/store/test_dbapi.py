@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
-from assistant.store import ConflictError, NotFoundError, Store, build_store
+from assistant.store import ConflictError, NotFoundError, Store
 from assistant.store import conversations as conv_module
 from assistant.store.dbapi import Prepared
 from assistant.store.models import Turn
+from tests.store.helpers import traced_sqlite_store
 from tests.support.postgres import PG_DB, PG_HOST, PG_PORT, pg_user
 
 STATE = {"lead_capture": {"step": "phone", "fields": {"name": "李四", "amount": 3_000_000}}, "flags": [True, None, 1.5]}
@@ -177,14 +178,7 @@ def test_concurrent_commits_number_turns_without_gaps(store: Store) -> None:
 
 
 def test_sqlite_hot_path_takes_begin_immediate_and_the_write_lock(tmp_path: Any) -> None:
-    store = build_store(f"sqlite:///{tmp_path / 'h.db'}")
-    statements: list[str] = []
-
-    @event.listens_for(store.engine, "connect")
-    def trace(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.set_trace_callback(statements.append)  # what SQLite itself receives
-
-    store.engine.dispose()
+    store, statements = traced_sqlite_store(tmp_path / "h.db")
     version = store.conversations.get_or_create("h").version
     entered = []
 
