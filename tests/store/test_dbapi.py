@@ -230,9 +230,9 @@ def test_prepared_refuses_what_it_cannot_run(store: Store) -> None:
     assert Prepared(insert(table), dialect, ["id", "s"]).columns == []
 
 
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_postgres_disconnect_invalidates_the_connection(store: Store) -> None:
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
+    assert store.engine.dialect.name == "postgresql"
     repo = store.conversations
     repo.get_or_create("dc")
     user, _ = pg_user()
