@@ -20,7 +20,8 @@ Role = Literal["user", "assistant"]
 _CONVERSATIONS = cast(Table, Conversation.__table__)
 _TURNS = cast(Table, Turn.__table__)
 
-# The per-turn statements, built once (building one and computing its cache key costs more than running it).
+# The per-turn statements; ConversationRepo compiles each once per engine (dbapi.Prepared) and runs it below
+# SQLAlchemy's Connection. The keys name the parameters each execution supplies.
 _GET = select(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("b_id"))
 _VERSION = select(_CONVERSATIONS.c.version).where(_CONVERSATIONS.c.id == bindparam("b_id"))
 _LAST_SEQ = select(func.max(_TURNS.c.seq)).where(_TURNS.c.conversation_id == bindparam("b_id"))
