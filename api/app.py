@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from api import errors
+from api.agent_processes import AgentProcesses
 from api.agent_threads import AgentThreads
 from api.deps import AppServices
 from api.limits import Rate, build_limiter
@@ -41,13 +43,19 @@ def create_app(
     *,
     mounts: Sequence[tuple[str, ASGIApp]] = (),
     on_shutdown: Callable[[], Any] | None = None,
+    agent_processes: AgentProcesses | None = None,
 ) -> FastAPI:
-    """The API over `services`. `mounts` adds ASGI apps under paths (e.g. the UI); `on_shutdown` runs at exit."""
+    """The API over `services`. `mounts` adds ASGI apps under paths (e.g. the UI); `on_shutdown` runs at exit;
+    `agent_processes` runs whole chat replies in worker processes (started before the app serves)."""
     settings = services.settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if agent_processes is not None:
+            await anyio.to_thread.run_sync(agent_processes.start)
         yield
+        if agent_processes is not None:
+            await anyio.to_thread.run_sync(agent_processes.close)
         app.state.agent_threads.close()  # running turns finish before the stores close
         close = getattr(app.state.limiter, "close", None)
         if callable(close):
@@ -61,6 +69,7 @@ def create_app(
     app.state.rates = {"chat": Rate.parse(settings.chat_rate_limit), "lead": Rate.parse(settings.lead_rate_limit)}
     app.state.ingest_lock = threading.Lock()
     app.state.agent_threads = AgentThreads(settings.resolved_chat_concurrency)
+    app.state.agent_processes = agent_processes
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Agent turns run at once per API worker process; unset: see resolved_chat_concurrency.
     chat_concurrency: int | None = Field(default=None, ge=1)
+    # Worker processes per API process for whole chat replies (0: the API process's threads); unset: see
+    # resolved_agent_processes.
+    agent_processes: int | None = Field(default=None, ge=0)
 
     llm_backend: Literal["offline", "openai"] = "offline"
     llm_base_url: str | None = None
@@ -83,6 +87,15 @@ class Settings(BaseSettings):
         if self.chat_concurrency is not None:
             return self.chat_concurrency
         return OFFLINE_CHAT_CONCURRENCY if self.llm_backend == "offline" else MODEL_CHAT_CONCURRENCY
+
+    @property
+    def resolved_agent_processes(self) -> int:
+        """AGENT_PROCESSES, or a default for the backend: offline turns are CPU-bound Python, so with a second
+        core one worker process runs them beside the event loop instead of under its interpreter lock; model
+        turns mostly wait on the endpoint, which threads do well."""
+        if self.agent_processes is not None:
+            return self.agent_processes
+        return 1 if self.llm_backend == "offline" and (os.cpu_count() or 1) >= 2 else 0
 
     @property
     def resolved_database_url(self) -> str:

@@ -29,13 +29,16 @@ def build_embedding(settings: Settings) -> EmbeddingFunction[Documents]:
     return HashingEmbedding(dim=settings.embedding_dim)
 
 
-def open_knowledge(settings: Settings) -> KnowledgeIndex:
+def open_knowledge(settings: Settings, *, embedded_vectors: bool = True) -> KnowledgeIndex:
+    """The knowledge index; `embedded_vectors=False` in a process that must not open the embedded Chroma
+    directory (see KnowledgeIndex.open)."""
     return KnowledgeIndex.open(
         settings.data_dir,
         build_embedding(settings),
         chroma_host=settings.chroma_host,
         chroma_port=settings.chroma_port,
         collection=settings.collection,
+        embedded_vectors=embedded_vectors,
     )
 
 

@@ -62,6 +62,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.chroma_host:
         _check_no_other_writer(settings)
     os.environ["FINASSIST_DATA_DIR"] = str(settings.data_dir.resolve())  # workers rebuild Settings from env
+    if args.workers > 1 and settings.agent_processes is None:
+        os.environ["FINASSIST_AGENT_PROCESSES"] = "0"  # the API workers already use the cores
     configure_logging(settings.log_level)
     with ExitStack() as stack:
         if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -102,16 +104,21 @@ def attach_ui(app: FastAPI, services: Any) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """uvicorn factory: each worker builds its own services from the environment."""
+    from api.agent_processes import AgentProcesses
     from api.app import create_app
     from api.logs import configure_logging
     from assistant.services import build_services
+    from knowledge.ingest import refresh_search_index
 
     settings = Settings()
     configure_logging(settings.log_level)
     services = build_services(settings)
     if not settings.chroma_host:
         services.index.lock.acquire()  # embedded: this process is the data directory's only writer until exit
+        refresh_search_index(services.index)  # the saved vectors agent processes search (an older index lacks them)
     warm_up = getattr(getattr(services, "agent", None), "warm_up", None)
     if callable(warm_up):
         warm_up()
-    return attach_ui(create_app(services, on_shutdown=services.close), services)
+    workers = settings.resolved_agent_processes
+    processes = AgentProcesses(settings, workers) if workers else None
+    return attach_ui(create_app(services, on_shutdown=services.close, agent_processes=processes), services)

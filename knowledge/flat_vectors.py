@@ -3,12 +3,14 @@ index's rows so its filter mask applies directly.
 
 A Chroma query costs ~1.5-2 ms however small the collection (measured on the 300-chunk sample corpus); a
 matrix-vector product over a few thousand rows costs a fraction of that and is exact. The matrix is a cache
-of what Chroma stores, loaded once per index generation (like the BM25 index), never a second source of truth.
+of what Chroma stores, never a second source of truth: saved with the BM25 index of the same generation (same
+rows), so processes that read a data directory without opening its Chroma directory search it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -16,6 +18,7 @@ from knowledge.vector_index import VectorIndex
 
 # Above this many chunks the matrix costs more to scan (and to load after each ingest) than HNSW to query.
 FLAT_MAX_CHUNKS = 5000
+FILE = "vectors.npz"
 
 
 class FlatVectors:
@@ -39,6 +42,21 @@ class FlatVectors:
                 matrix[row], present[row] = vector, True
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         np.divide(matrix, norms, out=matrix, where=norms > 0)
+        return cls(matrix, present, ids)
+
+    def save(self, directory: Path) -> None:
+        np.savez(directory / FILE, matrix=self.matrix, present=self.present)
+
+    @classmethod
+    def read(cls, directory: Path, ids: Sequence[str]) -> FlatVectors | None:
+        """The vectors saved in `directory` for these rows, or None when none were saved (or they do not fit)."""
+        try:
+            with np.load(directory / FILE) as saved:
+                matrix, present = saved["matrix"], saved["present"]
+        except FileNotFoundError:
+            return None
+        if len(matrix) != len(ids) or len(present) != len(ids):
+            return None
         return cls(matrix, present, ids)
 
     def search(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[str, float]]:

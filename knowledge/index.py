@@ -31,12 +31,20 @@ class KnowledgeIndex:
         chroma_host: str | None = None,
         chroma_port: int = 8000,
         collection: str = "finassist",
+        embedded_vectors: bool = True,
     ) -> KnowledgeIndex:
-        """Open (creating if needed) the index under data_dir, or against a Chroma server."""
+        """Open (creating if needed) the index under data_dir, or against a Chroma server.
+
+        `embedded_vectors=False`: without a Chroma server, do not open the embedded Chroma directory (another
+        process owns it); searches use the vectors saved with the BM25 index, and what needs Chroma raises
+        VectorsUnavailable.
+        """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         configure_jieba(data_dir / "jieba")
-        client = open_client(data_dir / "chroma", host=chroma_host, port=chroma_port)
+        client = None
+        if chroma_host or embedded_vectors:
+            client = open_client(data_dir / "chroma", host=chroma_host, port=chroma_port)
         index = cls(
             data_dir=data_dir,
             vectors=VectorIndex(client, collection, embedding),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from knowledge.chunk_store import FileRecord
 from knowledge.embedding import HashingEmbedding
+from knowledge.flat_vectors import FLAT_MAX_CHUNKS
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical_index import LexicalIndex
 from knowledge.loaders import supported
@@ -116,15 +117,24 @@ def ingest(
             if progress:
                 last = batch[-1]
                 progress(done, len(tasks), last.record.source if isinstance(last, PreparedFile) else last.path)
-        if LexicalIndex.built_generation(index.lexical.directory) != index.chunks.generation():
-            LexicalIndex.build(index.chunks, index.lexical.directory)
-            index.lexical.refresh()
-            report.bm25_rebuilt = True
+        report.bm25_rebuilt = refresh_search_index(index)
         marker.unlink()
     for names in (report.added, report.updated, report.failed):
         names.sort()  # batches finish out of order
     report.seconds = time.perf_counter() - started
     return report
+
+
+def refresh_search_index(index: KnowledgeIndex) -> bool:
+    """Rebuild the BM25 index (and the saved vectors of a small collection) when it is behind the chunk store or
+    lacks the vectors; the caller holds the write lock. True when rebuilt."""
+    directory = index.lexical.directory
+    current = LexicalIndex.built_generation(directory) == index.chunks.generation()
+    if current and (LexicalIndex.has_vectors(directory) or not 0 < index.chunks.count() <= FLAT_MAX_CHUNKS):
+        return False
+    LexicalIndex.build(index.chunks, directory, index.vectors)
+    index.lexical.refresh()
+    return True
 
 
 def _plan(

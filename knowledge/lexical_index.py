@@ -1,4 +1,5 @@
-"""BM25 (bm25s) over jieba tokens, rebuilt from the chunk store and persisted beside the Chroma index."""
+"""BM25 (bm25s) over jieba tokens, rebuilt from the chunk store and persisted beside the Chroma index; for a small
+collection the same directory holds the vectors in the same row order (see flat_vectors)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ import numpy as np
 
 from knowledge.chunk_store import ChunkStore
 from knowledge.filters import date_key, flat_metadata, supersede
+from knowledge.flat_vectors import FILE as FLAT_FILE
+from knowledge.flat_vectors import FLAT_MAX_CHUNKS, FlatVectors
+from knowledge.vector_index import VectorIndex
 
 _STATE = "state.json"
 
@@ -27,12 +31,16 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.position: dict[str, int] = {}
         self._bm25: bm25s.BM25 | None = None
+        self.flat: FlatVectors | None = None  # the saved vectors of these rows, when the collection is small
         self._columns: dict[str, np.ndarray] = {}
         self._mtime = 0.0
 
     @staticmethod
-    def build(store: ChunkStore, directory: Path) -> int:
-        """Rebuild from the chunk store; the new index replaces the old one atomically. Returns chunk count."""
+    def build(store: ChunkStore, directory: Path, vectors: VectorIndex | None = None) -> int:
+        """Rebuild from the chunk store; the new index replaces the old one atomically. Returns chunk count.
+
+        With `vectors` and at most FLAT_MAX_CHUNKS chunks, their vectors are saved too, in the same row order.
+        """
         generation = store.generation()
         ids: list[str] = []
         corpus: list[list[str]] = []
@@ -61,6 +69,8 @@ class LexicalIndex:
         arrays: dict[str, Any] = {k: np.asarray(v) for k, v in {**columns, **fields}.items()}
         np.savez(tmp / "columns.npz", **arrays)
         (tmp / "ids.json").write_text(json.dumps(ids))
+        if vectors is not None and 0 < len(ids) <= FLAT_MAX_CHUNKS:
+            FlatVectors.load(vectors, ids).save(tmp)
         (tmp / _STATE).write_text(json.dumps({"generation": generation, "chunks": len(ids)}))
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -77,12 +87,16 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return -1
 
+    @staticmethod
+    def has_vectors(directory: Path) -> bool:
+        return (directory / FLAT_FILE).exists()
+
     def refresh(self) -> None:
         """(Re)load when another process rebuilt the index; a cheap stat when nothing changed."""
         try:
             mtime = (self.directory / _STATE).stat().st_mtime
         except OSError:
-            self._bm25, self.ids, self.position, self._mtime = None, [], {}, 0.0
+            self._bm25, self.ids, self.position, self.flat, self._mtime = None, [], {}, None, 0.0
             return
         if mtime == self._mtime:
             return
@@ -92,6 +106,7 @@ class LexicalIndex:
         with np.load(self.directory / "columns.npz") as columns:
             self._columns = {name: columns[name] for name in columns.files}
         self._bm25 = bm25s.BM25.load(str(self.directory / "bm25")) if self.ids else None
+        self.flat = FlatVectors.read(self.directory, self.ids)
         self.generation, self._mtime = int(state["generation"]), mtime
 
     def mask(self, filters: dict[str, list[str]], as_of: date | None) -> np.ndarray | None:

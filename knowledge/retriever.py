@@ -103,7 +103,9 @@ class HybridRetriever:
         lexical = self.index.lexical
         if not 0 < len(lexical.ids) <= FLAT_MAX_CHUNKS:
             return None
-        with self._flat_lock:
+        if lexical.flat is not None:  # saved with this BM25 index
+            return lexical.flat
+        with self._flat_lock:  # an index built before vectors were saved with it: fetch them from Chroma
             if self._flat_generation != lexical.generation:
                 self._flat = FlatVectors.load(self.index.vectors, lexical.ids)
                 self._flat_generation = lexical.generation

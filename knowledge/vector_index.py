@@ -34,12 +34,23 @@ def open_client(path: Path | None = None, host: str | None = None, port: int = 8
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
-class VectorIndex:
-    """One Chroma collection with our embedding function; never Chroma's default (it downloads a model)."""
+class VectorsUnavailable(RuntimeError):
+    """This process has no Chroma collection: it reads an embedded data directory another process owns."""
 
-    def __init__(self, client: Any, name: str, embedding: EmbeddingFunction[Documents]) -> None:
+
+class VectorIndex:
+    """One Chroma collection with our embedding function; never Chroma's default (it downloads a model).
+
+    With `client=None` (a reader of an embedded data directory that another process owns, which must not open
+    the Chroma directory) only `embed_query` works; everything else raises VectorsUnavailable.
+    """
+
+    def __init__(self, client: Any | None, name: str, embedding: EmbeddingFunction[Documents]) -> None:
         self.embedding = embedding
-        self.collection = client.get_or_create_collection(
+        self._collection: Any | None = None
+        if client is None:
+            return
+        self._collection = client.get_or_create_collection(
             name=name,
             embedding_function=embedding,
             configuration={"hnsw": {"space": "cosine", "ef_construction": EF_CONSTRUCTION, "ef_search": EF_SEARCH}},
@@ -47,6 +58,12 @@ class VectorIndex:
         hnsw = (self.collection.configuration or {}).get("hnsw") or {}
         if hnsw.get("ef_search", EF_SEARCH) < EF_SEARCH:  # a collection made by an earlier version: search wider
             self.collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            raise VectorsUnavailable("this process does not open the embedded Chroma directory (its owner does)")
+        return self._collection
 
     def upsert(
         self,

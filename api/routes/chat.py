@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
 import anyio
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
+from api.agent_processes import AgentProcesses
 from api.agent_threads import AgentThreads
 from api.deps import ChatRateLimit, ServicesDep
 from api.errors import COMMON, ApiError, classify, error_body, responses
@@ -42,6 +43,18 @@ async def in_agent_thread(request: Request, func: Callable[..., Any], *args: Any
     """Run a blocking agent call on the app's agent threads (`resolved_chat_concurrency` per process)."""
     threads: AgentThreads = request.app.state.agent_threads
     return await threads.run(func, *args)
+
+
+async def agent_reply(request: Request, agent: ChatAgent, session_id: str | None, message: str) -> Any:
+    """The agent's whole reply: from the app's agent processes when it has them, else on its agent threads."""
+    processes: AgentProcesses | None = request.app.state.agent_processes
+
+    def in_server() -> Awaitable[Any]:
+        return in_agent_thread(request, agent.reply, session_id, message)
+
+    if processes is None:
+        return await in_server()
+    return await processes.reply(session_id, message, in_server)
 
 
 def check_message(message: str, limit: int) -> None:
@@ -98,7 +111,7 @@ async def open_stream(request: Request, session_id: str | None, message: str) ->
 )
 async def chat(body: ChatRequest, services: ServicesDep, request: Request) -> dict[str, Any]:
     check_message(body.message, services.settings.max_message_chars)
-    reply = await in_agent_thread(request, services.agent.reply, body.session_id, body.message)
+    reply = await agent_reply(request, services.agent, body.session_id, body.message)
     observe(reply, "web")
     return reply.to_dict()
 

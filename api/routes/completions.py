@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from api.deps import ChatRateLimit, ServicesDep
 from api.errors import COMMON, ApiError, classify, error_body, responses
-from api.routes.chat import LLM_ERRORS, ReplyStream, check_message, in_agent_thread, observe, open_stream
+from api.routes.chat import LLM_ERRORS, ReplyStream, agent_reply, check_message, observe, open_stream
 from api.schemas import (
     AGENT_MODEL,
     COMPLETION_EVENT_SCHEMA,
@@ -115,7 +115,7 @@ async def chat_completions(
         chunks = _chunks(stream, first, completion_id, estimate_tokens(message), include_usage)
         headers = {"Cache-Control": "no-store", **({"X-Session-Id": session_id} if session_id else {})}
         return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
-    reply = await in_agent_thread(request, services.agent.reply, session_id, message)
+    reply = await agent_reply(request, services.agent, session_id, message)
     observe(reply, "openai")
     response.headers["X-Session-Id"] = reply.session_id
     prompt, completion = estimate_tokens(message), estimate_tokens(reply.answer)

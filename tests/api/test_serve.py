@@ -3,6 +3,9 @@ creations, the one-writer rule, and the refusal of multi-worker setups that woul
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -98,3 +101,61 @@ def test_bad_worker_count_and_port(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["serve", "--workers", "0", "--data-dir", str(tmp_path)]) == 2
     assert main(["serve", "--port", "70000", "--data-dir", str(tmp_path)]) == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def _agent_workers(pid: int) -> list[int]:
+    """The server's agent worker processes (children started by multiprocessing's spawn, not its tracker)."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError):
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid and b"spawn_main" in cmdline:
+            workers.append(int(entry.name))
+    return workers
+
+
+def test_replies_come_from_an_agent_process_that_is_replaced_when_killed(tmp_path: Path) -> None:
+    env = clean_env(FINASSIST_CHAT_RATE_LIMIT="off", FINASSIST_AGENT_PROCESSES="1")
+    assert (
+        run_cli(["ingest", str(REPO / "knowledge" / "corpus"), "--data-dir", str(tmp_path / "data")], env).returncode
+        == 0
+    )
+    with ServerProcess(tmp_path / "data", env) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
+        assert server.process is not None
+        (worker,) = _agent_workers(server.process.pid)
+        question = {"session_id": "serve-proc", "message": "知识产权质押贷款的利率是多少？"}
+        first = client.post("/v1/chat", json=question)
+        assert first.status_code == 200 and first.json()["citations"], first.text
+        os.kill(worker, signal.SIGKILL)  # the turn runs there: without it the next reply fails, then recovers
+        time.sleep(0.5)
+        stopped = client.post("/v1/chat", json=question)
+        assert stopped.status_code == 503 and stopped.headers["retry-after"] == "1"
+        assert stopped.json()["error"]["code"] == "agent_unavailable"
+        again = client.post("/v1/chat", json=question)
+        assert again.status_code == 200 and again.json()["answer"] == first.json()["answer"]
+        (replacement,) = _agent_workers(server.process.pid)
+        assert replacement != worker
+        streamed = client.post("/v1/chat/stream", json={**question, "message": "那最多能贷多少？"})
+        assert streamed.status_code == 200 and "event: final" in streamed.text  # streams run in the server
+        server.stop()
+    assert not Path(f"/proc/{replacement}").exists()
+    turns = build_store(Settings(data_dir=tmp_path / "data").resolved_database_url)
+    try:
+        assert len(turns.conversations.transcript("serve-proc")) == 6  # 2 replies and a stream; the 503 wrote nothing
+    finally:
+        turns.close()
+
+
+def test_agent_processes_exit_with_a_server_killed_outright(tmp_path: Path) -> None:
+    env = clean_env(FINASSIST_AGENT_PROCESSES="1")
+    with ServerProcess(tmp_path / "data", env) as server:
+        assert server.process is not None
+        (worker,) = _agent_workers(server.process.pid)
+        os.kill(server.process.pid, signal.SIGKILL)  # the server alone, not its process group
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not Path(f"/proc/{worker}").exists(), "the agent worker outlived its server"

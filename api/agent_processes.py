@@ -1,0 +1,171 @@
+"""Agent replies in worker processes, so that a CPU-bound turn does not share the server's interpreter lock.
+
+The offline backend's turn is pure Python (retrieval, extractive answer, compliance guard, store writes). On
+the server process's agent threads it holds the one interpreter lock the event loop also needs, and the two
+threads' hand-offs make both slower: the same turns cost 1.5 ms of CPU in a process of their own and 2.0-2.4 ms
+on the server's agent thread, beside 0.8 ms of event-loop work per request (measured at 16 clients, bench/api.py).
+In a worker process the turn runs on another core. The workers build their own services from the server's
+Settings: the same stores, the same chat model, and the knowledge index opened without the embedded Chroma
+directory, which only the server process may open. Searches use the vectors saved with the BM25 index; a turn
+that would need Chroma itself (a collection too large for them, or an index built before they were saved)
+answers VectorsUnavailable, and the server runs that turn on its own agent threads instead.
+
+Only whole replies run here (`POST /v1/chat`, non-streaming `/v1/chat/completions`); streams stay on the agent
+threads, since a delta has to reach the client as soon as it exists. Conversation state lives in the stores,
+so a conversation may move between the two freely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from api.errors import ApiError, classify
+from api.logs import configure_logging, request_id_var
+from assistant.config import Settings
+from knowledge.vector_index import VectorsUnavailable
+
+log = logging.getLogger(__name__)
+
+_agent: Any = None  # the agent of this worker process (set by _start_worker)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An error of a turn in a worker, as the server answers it (exceptions need not survive pickling)."""
+
+    status: int
+    code: str
+    message: str
+
+
+IN_SERVER = "in-server"  # the turn needs the server process's Chroma client
+
+
+def _start_worker(settings: Settings) -> None:
+    global _agent
+    from assistant.services import build_services, open_knowledge
+
+    # The server stops its workers after their running turns (close()); Ctrl-C or a service manager's SIGTERM to
+    # the whole process group must not cut a turn short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    configure_logging(settings.log_level)
+    services = build_services(settings, index=open_knowledge(settings, embedded_vectors=False))
+    services.agent.warm_up()
+    _agent = services.agent
+
+
+def _exit_with(parent: int) -> None:
+    """Exit when the server is gone (killed outright, it cannot stop us; our queue's pipe never reports EOF)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _reply(session_id: str | None, message: str, request_id: str | None) -> Any:
+    token = request_id_var.set(request_id)
+    try:
+        return _agent.reply(session_id, message)
+    except VectorsUnavailable:
+        return IN_SERVER
+    except Exception as exc:
+        status, code, text = classify(exc)
+        if status >= 500:
+            log.exception("agent turn failed in worker %s", os.getpid())
+        return Failure(status, code, text)
+    finally:
+        request_id_var.reset(token)
+
+
+def _worker_pid() -> int:
+    time.sleep(0.05)  # long enough that each of a batch of these calls starts its own worker
+    return os.getpid()
+
+
+class AgentProcesses:
+    """`await reply(...)` runs the agent's turn in one of `size` worker processes (started by `start()`)."""
+
+    def __init__(self, settings: Settings, size: int) -> None:
+        if size < 1:
+            raise ValueError("agent processes need at least one worker")
+        self.settings = settings
+        self.size = size
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.size,
+            mp_context=multiprocessing.get_context("spawn"),  # never fork a process that runs threads
+            initializer=_start_worker,
+            initargs=(self.settings,),
+        )
+
+    def start(self) -> set[int]:
+        """Start every worker and wait until each has built its services (seconds). Returns their pids."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._new_pool()
+            pool = self._pool
+        return {f.result() for f in [pool.submit(_worker_pid) for _ in range(self.size)]}
+
+    async def reply(self, session_id: str | None, message: str, in_server: Callable[[], Awaitable[Any]]) -> Any:
+        """The agent's reply from a worker; `in_server()` when the turn needs the server process itself."""
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("AgentProcesses.start() has not run")
+        try:
+            future: Future[Any] = pool.submit(_reply, session_id, message, request_id_var.get())
+        except (BrokenProcessPool, RuntimeError):  # broken, or shut down by a concurrent restart
+            self._restart(pool)
+            raise _unavailable() from None
+        try:
+            result = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            if not future.cancel() and not future.done():  # started: wait for it, shielded from the cancel
+                with anyio.CancelScope(shield=True):
+                    await asyncio.wait([asyncio.wrap_future(future)])
+            raise
+        except BrokenProcessPool:
+            self._restart(pool)
+            raise _unavailable() from None
+        if result == IN_SERVER:
+            return await in_server()
+        if isinstance(result, Failure):
+            raise ApiError(result.status, result.code, result.message)
+        return result
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """Replace a pool whose worker died (killed, out of memory); its new workers start on the next turn."""
+        with self._lock:
+            if self._pool is not broken:
+                return
+            log.error("an agent worker process stopped; starting a new pool")
+            self._pool = self._new_pool()
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Finish running turns and stop the workers. `start()` may run again (an app's lifespan can)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _unavailable() -> ApiError:
+    message = "the agent's worker process stopped; please try again"
+    return ApiError(503, "agent_unavailable", message, {"Retry-After": "1"})
