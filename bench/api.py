@@ -6,7 +6,8 @@ server, measured in one run with 1 and 16 concurrent keep-alive clients.
     uv run python bench/api.py --deployment scale-out --workers 2
     uv run python bench/api.py --questions fixed        # 5 questions in turn, the mix of earlier reports
 
---deployment embedded (the default) starts `finassist serve` (one process, SQLite, embedded Chroma, the sample
+--deployment embedded (the default) starts `finassist serve` (one API process, with an agent worker process for
+whole replies on 2+ cores unless FINASSIST_AGENT_PROCESSES says otherwise; SQLite, embedded Chroma, the sample
 corpus ingested into a temporary data directory). --deployment scale-out starts the scale-out deployment instead:
 a Chroma server (`chroma run` on a free 127.0.0.1 port, storing in a temporary directory), a fresh schema in the
 PostgreSQL database `test` on 127.0.0.1:5432 (trust auth; dropped afterwards), the sample corpus ingested into
@@ -45,6 +46,7 @@ from types import FrameType
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from assistant.config import Settings  # noqa: E402
 from tests.api.server_process import ServerProcess, clean_env, run_cli  # noqa: E402
 from tests.support.postgres import PG_DB, PG_HOST, PG_PORT, pg_user  # noqa: E402
 from tests.support.scaleout import chroma_command, scaleout_backends, wait_for_workers  # noqa: E402
@@ -278,7 +280,7 @@ def main() -> None:
     args = parser.parse_args()
     scale_out = args.deployment == "scale-out"
     if args.workers is not None and not scale_out:
-        parser.error("--workers needs --deployment scale-out (the embedded default is one process)")
+        parser.error("--workers needs --deployment scale-out (the embedded default is one API process)")
     workers = args.workers or (2 if scale_out else 1)
     levels = [int(c) for c in args.clients.split(",")]
     signal.signal(signal.SIGTERM, _interrupt)
@@ -306,7 +308,8 @@ def run(
         if deployment == "embedded":
             env = clean_env(**base_env)
             _ingest(data_dir, env)
-            describe = "finassist serve, one process, SQLite, embedded Chroma"
+            agents = Settings().resolved_agent_processes  # the server reads the same FINASSIST_* variables
+            describe = f"finassist serve, one API process, {agents} agent worker process(es), SQLite, embedded Chroma"
             print(f"{started}; {os.cpu_count()} CPUs; {duration:g} s per run; {mix}; offline backend")
             results = serve_and_measure(
                 data_dir, env, levels, duration, log=root / "serve.log", describe=describe, questions=questions
