@@ -2,17 +2,18 @@
 
 The offline backend's turn is pure Python (retrieval, extractive answer, compliance guard, store writes). On
 the server process's agent threads it holds the one interpreter lock the event loop also needs, and the two
-threads' hand-offs make both slower: the same turns cost 1.5 ms of CPU in a process of their own and 2.0-2.4 ms
-on the server's agent thread, beside 0.8 ms of event-loop work per request (measured at 16 clients, bench/api.py).
-In a worker process the turn runs on another core. The workers build their own services from the server's
-Settings: the same stores, the same chat model, and the knowledge index opened without the embedded Chroma
-directory, which only the server process may open. Searches use the vectors saved with the BM25 index; a turn
-that would need Chroma itself (a collection too large for them, or an index built before they were saved)
-answers VectorsUnavailable, and the server runs that turn on its own agent threads instead.
+threads' hand-offs make both slower: the same turns cost 1.5-1.8 ms of CPU run one after another in a process
+of their own, and 2.0-2.4 ms on the server's agent thread beside 0.8 ms of event-loop work per request
+(measured at 16 clients, bench/api.py). In a worker process the turn runs on another core. The workers build
+their own services from the server's Settings: the same stores, the same chat model, and the knowledge index
+opened without the embedded Chroma directory, which only the server process may open. Searches use the vectors
+saved with the BM25 index; a turn that would need Chroma itself (a collection too large for them, or an index
+built before they were saved) answers VectorsUnavailable, and the server runs that turn on its own agent
+threads instead.
 
 Only whole replies run here (`POST /v1/chat`, non-streaming `/v1/chat/completions`); streams stay on the agent
-threads, since a delta has to reach the client as soon as it exists. Conversation state lives in the stores,
-so a conversation may move between the two freely.
+threads: a call to a worker returns one result, and a stream's deltas must reach the client as they are made.
+Conversation state lives in the stores, so a conversation may move between the two freely.
 """
 
 from __future__ import annotations
