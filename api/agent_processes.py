@@ -18,7 +18,6 @@ Conversation state lives in the stores, so a conversation may move between the t
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import os
@@ -31,8 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
-
+from api.agent_threads import settle
 from api.errors import ApiError, classify
 from api.logs import configure_logging, request_id_var
 from assistant.config import Settings
@@ -135,12 +133,7 @@ class AgentProcesses:
             self._restart(pool)
             raise _unavailable() from None
         try:
-            result = await asyncio.wrap_future(future)
-        except asyncio.CancelledError:
-            if not future.cancel() and not future.done():  # started: wait for it, shielded from the cancel
-                with anyio.CancelScope(shield=True):
-                    await asyncio.wait([asyncio.wrap_future(future)])
-            raise
+            result = await settle(future)  # cancelled: a queued turn is dropped, a started one waited for
         except BrokenProcessPool:
             self._restart(pool)
             raise _unavailable() from None

@@ -14,12 +14,24 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 import anyio
 
 T = TypeVar("T")
+
+
+async def settle(future: Future[T]) -> T:
+    """The result of a call submitted to a pool (threads or processes), with `to_thread`'s cancellation: when
+    the caller is cancelled, a queued call is dropped and a started one is waited for, shielded."""
+    try:
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        if not future.cancel() and not future.done():  # started: wait for it, shielded from the cancel
+            with anyio.CancelScope(shield=True):
+                await asyncio.wait([asyncio.wrap_future(future)])
+        raise
 
 
 class AgentThreads:
@@ -35,14 +47,7 @@ class AgentThreads:
         context = contextvars.copy_context()  # request id and log context follow the call into the thread
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="agent")
-        future = self._pool.submit(context.run, func, *args)
-        try:
-            return await asyncio.wrap_future(future)
-        except asyncio.CancelledError:
-            if not future.cancel() and not future.done():  # started: wait for it, shielded from the cancel
-                with anyio.CancelScope(shield=True):
-                    await asyncio.wait([asyncio.wrap_future(future)])
-            raise
+        return await settle(self._pool.submit(context.run, func, *args))
 
     def close(self) -> None:
         """Drop queued calls and wait for running ones. A later call starts new threads: an app's lifespan can
