@@ -1,11 +1,20 @@
 """BM25 (bm25s) over jieba tokens, rebuilt from the chunk store and persisted beside the Chroma index; for a small
-collection the same directory holds the vectors in the same row order (see flat_vectors)."""
+collection the same directory holds the vectors in the same row order (see flat_vectors).
+
+Each build writes a new directory of its own (`bm25.<generation>.<random>`) and then points the symlink `bm25`
+at it with one atomic rename, so a process searching the data directory meanwhile (the server, its agent
+workers) loads either the old build or the new one, whole, and never a directory half replaced or missing. The
+previous build is kept until the next one, for a reader still loading it.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import threading
+import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,18 +31,69 @@ from knowledge.vector_index import VectorIndex
 _STATE = "state.json"
 
 
+@dataclass(frozen=True)
+class LexicalBuild:
+    """One build as loaded for searching: its rows, BM25 scores, filter columns and (small collections) vectors.
+    Immutable, so a search that took it keeps a consistent view while another thread loads the next build."""
+
+    generation: int = -1
+    ids: list[str] = field(default_factory=list)
+    position: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    bm25: bm25s.BM25 | None = None
+    flat: FlatVectors | None = None  # the saved vectors of these rows, when the collection is small
+
+    @classmethod
+    def read(cls, directory: Path) -> LexicalBuild:
+        state = json.loads((directory / _STATE).read_text())
+        ids = json.loads((directory / "ids.json").read_text())
+        with np.load(directory / "columns.npz") as saved:
+            columns = {name: saved[name] for name in saved.files}
+        bm25 = bm25s.BM25.load(str(directory / "bm25")) if ids else None
+        position = {cid: i for i, cid in enumerate(ids)}
+        return cls(int(state["generation"]), ids, position, columns, bm25, FlatVectors.read(directory, ids))
+
+    def mask(self, filters: dict[str, list[str]], as_of: date | None) -> np.ndarray | None:
+        """1.0 for chunks passing the filters, 0.0 otherwise; None when nothing is filtered."""
+        if (not filters and as_of is None) or not self.ids:
+            return None  # nothing to filter, or nothing indexed yet (search returns no lexical hits then)
+        keep = np.ones(len(self.ids), dtype=bool)
+        for name, values in filters.items():
+            keep &= np.isin(self.columns[name], values)
+        if as_of is not None:
+            key = date_key(as_of)
+            keep &= (self.columns["effective"] <= key) & (self.columns["expires"] >= key)
+            keep &= ~self.columns["superseded"].astype(bool)
+        return keep.astype(np.float32)
+
+    def passing(self, hits: list[tuple[str, float]], mask: np.ndarray | None) -> list[tuple[str, float]]:
+        """The hits whose chunks pass the mask (chunks unknown to this build are dropped)."""
+        if mask is None:
+            return hits
+        return [(cid, s) for cid, s in hits if cid in self.position and mask[self.position[cid]] > 0]
+
+    def search(self, tokens: list[str], k: int, mask: np.ndarray | None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score) with a positive score."""
+        if self.bm25 is None or not tokens:
+            return []
+        token_ids = self.bm25.get_tokens_ids(tokens)
+        if not token_ids:
+            return []
+        scores = self.bm25.get_scores_from_ids(token_ids, weight_mask=mask)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
 class LexicalIndex:
-    """Search-side view of the BM25 index with per-chunk filter columns for masking."""
+    """The current build of a data directory's BM25 index, reloaded when another process rebuilt it."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.generation = -1
-        self.ids: list[str] = []
-        self.position: dict[str, int] = {}
-        self._bm25: bm25s.BM25 | None = None
-        self.flat: FlatVectors | None = None  # the saved vectors of these rows, when the collection is small
-        self._columns: dict[str, np.ndarray] = {}
-        self._mtime = 0.0
+        self.current = LexicalBuild()
+        self._loaded: str | None = None  # which build `current` is (see _locate)
+        self._lock = threading.Lock()
 
     @staticmethod
     def build(store: ChunkStore, directory: Path, vectors: VectorIndex | None = None) -> int:
@@ -59,25 +119,23 @@ class LexicalIndex:
                 columns[name].append(flat[name])
             for name in fields:
                 fields[name].append(str(flat.get(name, "")))
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if ids:
-            bm25 = bm25s.BM25()
-            bm25.index(corpus, show_progress=False)
-            bm25.save(str(tmp / "bm25"))
-        arrays: dict[str, Any] = {k: np.asarray(v) for k, v in {**columns, **fields}.items()}
-        np.savez(tmp / "columns.npz", **arrays)
-        (tmp / "ids.json").write_text(json.dumps(ids))
-        if vectors is not None and 0 < len(ids) <= FLAT_MAX_CHUNKS:
-            FlatVectors.load(vectors, ids).save(tmp)
-        (tmp / _STATE).write_text(json.dumps({"generation": generation, "chunks": len(ids)}))
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-        shutil.rmtree(old, ignore_errors=True)
+        build = directory.with_name(f"{directory.name}.{generation}.{uuid.uuid4().hex[:8]}")
+        build.mkdir(parents=True)
+        try:
+            if ids:
+                bm25 = bm25s.BM25()
+                bm25.index(corpus, show_progress=False)
+                bm25.save(str(build / "bm25"))
+            arrays: dict[str, Any] = {k: np.asarray(v) for k, v in {**columns, **fields}.items()}
+            np.savez(build / "columns.npz", **arrays)
+            (build / "ids.json").write_text(json.dumps(ids))
+            if vectors is not None and 0 < len(ids) <= FLAT_MAX_CHUNKS:
+                FlatVectors.load(vectors, ids).save(build)
+            (build / _STATE).write_text(json.dumps({"generation": generation, "chunks": len(ids)}))
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        _point(directory, build)
         return len(ids)
 
     @staticmethod
@@ -91,52 +149,69 @@ class LexicalIndex:
     def has_vectors(directory: Path) -> bool:
         return (directory / FLAT_FILE).exists()
 
-    def refresh(self) -> None:
-        """(Re)load when another process rebuilt the index; a cheap stat when nothing changed."""
+    def refresh(self) -> LexicalBuild:
+        """The current build, (re)loaded when another process rebuilt the index; one readlink otherwise."""
+        located = self._locate()
+        if located is not None and located[1] == self._loaded:
+            return self.current
+        with self._lock:  # one thread loads a new build; the others then find it loaded
+            for attempt in range(3):
+                located = self._locate()
+                if located is None:
+                    self.current, self._loaded = LexicalBuild(), None
+                elif located[1] != self._loaded:
+                    try:
+                        self.current, self._loaded = LexicalBuild.read(located[0]), located[1]
+                    except FileNotFoundError:  # replaced and removed while we read it: read the new one
+                        if attempt == 2:
+                            raise
+                        continue
+                return self.current
+        raise AssertionError("unreachable")
+
+    def _locate(self) -> tuple[Path, str] | None:
+        """The directory of the current build and a key naming it; None when nothing was built yet."""
         try:
-            mtime = (self.directory / _STATE).stat().st_mtime
-        except OSError:
-            self._bm25, self.ids, self.position, self.flat, self._mtime = None, [], {}, None, 0.0
-            return
-        if mtime == self._mtime:
-            return
-        state = json.loads((self.directory / _STATE).read_text())
-        self.ids = json.loads((self.directory / "ids.json").read_text())
-        self.position = {cid: i for i, cid in enumerate(self.ids)}
-        with np.load(self.directory / "columns.npz") as columns:
-            self._columns = {name: columns[name] for name in columns.files}
-        self._bm25 = bm25s.BM25.load(str(self.directory / "bm25")) if self.ids else None
-        self.flat = FlatVectors.read(self.directory, self.ids)
-        self.generation, self._mtime = int(state["generation"]), mtime
+            target = os.readlink(self.directory)
+        except FileNotFoundError:
+            return None
+        except OSError:  # a plain directory, built before builds were versioned
+            try:
+                mtime = (self.directory / _STATE).stat().st_mtime_ns
+            except OSError:
+                return None
+            return self.directory, f"{self.directory}@{mtime}"
+        return self.directory.parent / target, target
 
-    def mask(self, filters: dict[str, list[str]], as_of: date | None) -> np.ndarray | None:
-        """1.0 for chunks passing the filters, 0.0 otherwise; None when nothing is filtered."""
-        if (not filters and as_of is None) or not self.ids:
-            return None  # nothing to filter, or nothing indexed yet (search returns no lexical hits then)
-        keep = np.ones(len(self.ids), dtype=bool)
-        for name, values in filters.items():
-            keep &= np.isin(self._columns[name], values)
-        if as_of is not None:
-            key = date_key(as_of)
-            keep &= (self._columns["effective"] <= key) & (self._columns["expires"] >= key)
-            keep &= ~self._columns["superseded"].astype(bool)
-        return keep.astype(np.float32)
+    # The loaded build's rows, for callers that do not search (status, tests).
+    @property
+    def ids(self) -> list[str]:
+        return self.current.ids
 
-    def passing(self, hits: list[tuple[str, float]], mask: np.ndarray | None) -> list[tuple[str, float]]:
-        """The hits whose chunks pass the mask (chunks unknown to this index are dropped)."""
-        if mask is None:
-            return hits
-        return [(cid, s) for cid, s in hits if cid in self.position and mask[self.position[cid]] > 0]
+    @property
+    def flat(self) -> FlatVectors | None:
+        return self.current.flat
 
-    def search(self, tokens: list[str], k: int, mask: np.ndarray | None) -> list[tuple[str, float]]:
-        """Top-k (chunk id, BM25 score) with a positive score."""
-        if self._bm25 is None or not tokens:
-            return []
-        token_ids = self._bm25.get_tokens_ids(tokens)
-        if not token_ids:
-            return []
-        scores = self._bm25.get_scores_from_ids(token_ids, weight_mask=mask)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+    @property
+    def generation(self) -> int:
+        return self.current.generation
+
+
+def _point(link: Path, build: Path) -> None:
+    """Make `link` name `build` in one atomic rename, then remove the builds before the one it named."""
+    previous: Path | None = None
+    if link.is_symlink():
+        previous = link.parent / os.readlink(link)
+    elif link.exists():  # a plain directory from before versioned builds: it cannot be renamed over
+        previous = link.with_name(f"{link.name}.unversioned")
+        shutil.rmtree(previous, ignore_errors=True)
+        os.replace(link, previous)
+    pointer = link.with_name(f"{link.name}.link-{uuid.uuid4().hex[:8]}")
+    os.symlink(build.name, pointer)
+    os.replace(pointer, link)
+    keep = {build.name, previous.name if previous is not None else ""}
+    for old in link.parent.glob(f"{link.name}.*"):
+        if old.is_symlink():  # a pointer left by a build that was cut off
+            old.unlink(missing_ok=True)
+        elif old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)

@@ -14,6 +14,7 @@ import numpy as np
 from knowledge.filters import chroma_where, normalise_filters
 from knowledge.flat_vectors import FLAT_MAX_CHUNKS, FlatVectors
 from knowledge.index import KnowledgeIndex
+from knowledge.lexical_index import LexicalBuild
 from knowledge.tokenize import tokenize
 from knowledge.types import SearchResult
 
@@ -65,12 +66,12 @@ class HybridRetriever:
             return []
         wanted = normalise_filters(filters)
         on = None if include_inactive else (as_of or self.today())
-        self.index.lexical.refresh()
+        build = self.index.lexical.refresh()  # this search's view, whatever another thread reloads meanwhile
         tokens = tokenize(query)
         pool = max(self.candidates, k)
-        mask = self.index.lexical.mask(wanted, on)
-        lexical = self.index.lexical.search(tokens, pool, mask)
-        vector = self._vector_hits(query, pool, wanted, on, mask)
+        mask = build.mask(wanted, on)
+        lexical = build.search(tokens, pool, mask)
+        vector = self._vector_hits(query, pool, wanted, on, mask, build)
         fused: dict[str, float] = {}
         for ranking in (lexical, vector):
             for rank, (cid, _) in enumerate(ranking):
@@ -98,21 +99,26 @@ class HybridRetriever:
             )
         return results
 
-    def _flat_vectors(self) -> FlatVectors | None:
-        """The exact in-memory vectors when the collection is small (see flat_vectors), for this generation."""
-        lexical = self.index.lexical
-        if not 0 < len(lexical.ids) <= FLAT_MAX_CHUNKS:
+    def _flat_vectors(self, build: LexicalBuild) -> FlatVectors | None:
+        """The exact in-memory vectors when the collection is small (see flat_vectors), for this build."""
+        if not 0 < len(build.ids) <= FLAT_MAX_CHUNKS:
             return None
-        if lexical.flat is not None:  # saved with this BM25 index
-            return lexical.flat
+        if build.flat is not None:  # saved with this BM25 index
+            return build.flat
         with self._flat_lock:  # an index built before vectors were saved with it: fetch them from Chroma
-            if self._flat_generation != lexical.generation:
-                self._flat = FlatVectors.load(self.index.vectors, lexical.ids)
-                self._flat_generation = lexical.generation
+            if self._flat_generation != build.generation:
+                self._flat = FlatVectors.load(self.index.vectors, build.ids)
+                self._flat_generation = build.generation
             return self._flat
 
     def _vector_hits(
-        self, query: str, pool: int, wanted: dict[str, list[str]], on: date | None, mask: np.ndarray | None
+        self,
+        query: str,
+        pool: int,
+        wanted: dict[str, list[str]],
+        on: date | None,
+        mask: np.ndarray | None,
+        build: LexicalBuild | None = None,
     ) -> list[tuple[str, float]]:
         """Nearest chunks passing the filters: exact in memory for a small collection, else from Chroma.
 
@@ -121,7 +127,8 @@ class HybridRetriever:
         in-memory columns. Only when that fetch would be too large, or too few survive, ask Chroma to filter by
         the fields it keeps (category, product, region; see vector_metadata) and apply the date window here.
         """
-        flat = self._flat_vectors()
+        build = build or self.index.lexical.current
+        flat = self._flat_vectors(build)
         if flat is not None:
             return flat.search(self.index.vectors.embed_query(query), pool, mask)
         if mask is None:
@@ -131,16 +138,16 @@ class HybridRetriever:
             return []
         fetch = min(total, math.ceil(pool * 1.3 * total / passing))
         if fetch <= UNFILTERED_FETCH_CAP or not wanted:
-            hits = self.index.lexical.passing(self.index.vectors.query(query, fetch, None), mask)
+            hits = build.passing(self.index.vectors.query(query, fetch, None), mask)
             if len(hits) >= min(pool, passing) or fetch >= total:
                 return hits[:pool]
             if not wanted:  # only the date window filters: widen the unfiltered fetch to everything
-                return self.index.lexical.passing(self.index.vectors.query(query, total, None), mask)[:pool]
-        fields = self.index.lexical.mask(wanted, None)
+                return build.passing(self.index.vectors.query(query, total, None), mask)[:pool]
+        fields = build.mask(wanted, None)
         in_fields = int(fields.sum()) if fields is not None else total
         where = chroma_where(wanted)
         fetch = min(in_fields, math.ceil(pool * 1.3 * in_fields / passing))
-        hits = self.index.lexical.passing(self.index.vectors.query(query, fetch, where), mask)
+        hits = build.passing(self.index.vectors.query(query, fetch, where), mask)
         if len(hits) < min(pool, passing) and fetch < in_fields:
-            hits = self.index.lexical.passing(self.index.vectors.query(query, in_fields, where), mask)
+            hits = build.passing(self.index.vectors.query(query, in_fields, where), mask)
         return hits[:pool]

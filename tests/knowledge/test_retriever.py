@@ -80,7 +80,7 @@ def test_exact_in_memory_vectors_agree_with_chroma(
 ) -> None:
     """Small collections are searched exactly in memory; Chroma's HNSW finds (nearly) the same neighbours."""
     wanted = normalise_filters(filters)
-    mask = sample_retriever.index.lexical.mask(wanted, date(2026, 6, 1))
+    mask = sample_retriever.index.lexical.current.mask(wanted, date(2026, 6, 1))
     for query in ("知识产权质押贷款利率", "路演报名需要什么材料", "征信逾期怎么办"):
         exact = sample_retriever._vector_hits(query, 20, wanted, date(2026, 6, 1), mask)
         with monkeypatch.context() as patched:
