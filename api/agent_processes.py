@@ -33,6 +33,7 @@ from typing import Any
 from api.agent_threads import settle
 from api.errors import ApiError, classify
 from api.logs import configure_logging, request_id_var
+from api.metrics import AGENT_WORKER_RESTARTS
 from assistant.config import Settings
 from knowledge.vector_index import VectorsUnavailable
 
@@ -149,6 +150,7 @@ class AgentProcesses:
             if self._pool is not broken:
                 return
             log.error("an agent worker process stopped; starting a new pool")
+            AGENT_WORKER_RESTARTS.inc()
             self._pool = self._new_pool()
         broken.shutdown(wait=False, cancel_futures=True)
 

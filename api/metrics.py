@@ -28,6 +28,9 @@ CHAT_REPLIES = Counter("finassist_chat_replies_total", "Agent replies by intent"
 ESCALATIONS = Counter("finassist_escalations_total", "Escalations raised in chat, by type", ["type"])
 RATE_LIMITED = Counter("finassist_rate_limited_total", "Requests refused by a rate limit", ["scope"])
 LIMITER_ERRORS = Counter("finassist_rate_limiter_errors_total", "Rate-limit backend failures (request allowed)")
+AGENT_WORKER_RESTARTS = Counter(
+    "finassist_agent_worker_restarts_total", "Agent worker pools replaced after a worker process stopped (killed, OOM)"
+)
 AUDIT_EVENTS = Counter("finassist_audit_events_total", "Audited staff actions", ["action"])
 
 

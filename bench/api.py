@@ -21,7 +21,9 @@ different one, conversations of 20 turns), so per-text caches hit no more often 
 server, so the client's own cost stays small next to the server's; it counts the distinct worker pids
 (X-Worker-Pid) that served each measurement: a keep-alive connection stays with the worker that accepted it.
 Targets: chat throughput >= 30 % of the trivial endpoint's; chat p50 <= 25 ms at 16 clients on 2 cores.
-Prints; asserts nothing.
+Beside requests/s, each row gives the CPU time per request of the server's whole process tree (API worker(s)
+and agent worker processes, from /proc) and of the benchmark's client: on a shared, noisy machine requests/s
+swing by a quarter from run to run, CPU per request much less. Prints; asserts nothing.
 
 Then, embedded only and unless --no-ceiling, the same app with an agent that returns a precomputed reply
 (bench/stub_agent_app.py) is measured the same way: its /v1/chat is the HTTP path alone, the ratio an agent
@@ -93,6 +95,8 @@ class Result:
     seconds: float
     latencies: list[float]
     pids: dict[bytes, int] = field(default_factory=dict)  # measured requests per X-Worker-Pid
+    server_cpu: float = float("nan")  # CPU seconds of the server's process tree during the measurement
+    client_cpu: float = float("nan")  # CPU seconds of this process (the clients) during the measurement
 
     @property
     def rps(self) -> float:
@@ -103,10 +107,37 @@ class Result:
             return self.latencies[0] * 1000 if self.latencies else float("nan")
         return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000
 
+    def cpu_ms(self, seconds: float) -> float:
+        return 1000 * seconds / self.requests if self.requests else float("nan")
+
     def split(self) -> str:
         """Each worker's share of the requests, largest first: "56/44"."""
         total = sum(self.pids.values()) or 1
         return "/".join(f"{100 * n / total:.0f}" for n in sorted(self.pids.values(), reverse=True))
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid`, its threads and its descendant processes (Linux /proc);
+    NaN where /proc is unavailable."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending, seen = 0.0, [pid], set()
+    try:
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                stat = Path(f"/proc/{current}/stat").read_text()
+                fields = stat[stat.rindex(")") + 2 :].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+                for task in Path(f"/proc/{current}/task").iterdir():
+                    pending += [int(child) for child in (task / "children").read_text().split()]
+            except FileNotFoundError:  # exited meanwhile
+                continue
+    except OSError:
+        return float("nan")
+    return total
 
 
 def _request(method: str, path: str, body: bytes = b"") -> bytes:
@@ -168,19 +199,28 @@ async def _client(
 
 
 async def measure(
-    port: int, endpoint: str, clients: int, duration: float, questions: tuple[str, ...] = FIXED_QUESTIONS
+    port: int,
+    endpoint: str,
+    clients: int,
+    duration: float,
+    questions: tuple[str, ...] = FIXED_QUESTIONS,
+    server_pid: int | None = None,
 ) -> Result:
     warm: list[float] = []
     warm_at = time.perf_counter() + 1.0
     await asyncio.gather(*(_client(port, endpoint, i + 1000, warm_at, warm, {}, questions) for i in range(clients)))
     latencies: list[float] = []
     pids: dict[bytes, int] = {}
+    server_before = tree_cpu(server_pid) if server_pid else float("nan")
+    client_before = time.process_time()
     started = time.perf_counter()
     stop_at = started + duration
     clients_done = (_client(port, endpoint, i, stop_at, latencies, pids, questions) for i in range(clients))
     errors = await asyncio.gather(*clients_done)
     seconds = time.perf_counter() - started
-    return Result(endpoint, clients, len(latencies), sum(errors), seconds, latencies, pids)
+    client_cpu = time.process_time() - client_before
+    server_cpu = tree_cpu(server_pid) - server_before if server_pid else float("nan")
+    return Result(endpoint, clients, len(latencies), sum(errors), seconds, latencies, pids, server_cpu, client_cpu)
 
 
 async def warm_workers(port: int, workers: set[str], turns: int = 20, timeout: float = 60) -> None:
@@ -219,8 +259,12 @@ def serve_and_measure(
         asyncio.run(warm_workers(server.port, pids))
         if describe:
             print(f"{describe}; port {server.port}; worker pids {' '.join(sorted(pids))}")
+        assert server.process is not None
+        pid = server.process.pid
         return [
-            asyncio.run(measure(server.port, ep, c, duration, questions)) for c in levels for ep in ("healthz", "chat")
+            asyncio.run(measure(server.port, ep, c, duration, questions, pid))
+            for c in levels
+            for ep in ("healthz", "chat")
         ]
     finally:
         server.stop()
@@ -229,14 +273,14 @@ def serve_and_measure(
 def _print_table(results: list[Result]) -> None:
     print(
         f"\n{'endpoint':<10}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}"
-        f"{'workers':>9}  split %"
+        f"{'server CPU':>12}{'client CPU':>12}{'workers':>9}  split %"
     )
     for r in results:
         print(
             f"{r.endpoint:<10}{r.clients:>8}{r.requests:>10}{r.errors:>8}{r.rps:>10.1f}{r.pct(50):>9.2f}{r.pct(95):>9.2f}"
-            f"{len(r.pids):>9}  {r.split()}"
+            f"{r.cpu_ms(r.server_cpu):>12.3f}{r.cpu_ms(r.client_cpu):>12.3f}{len(r.pids):>9}  {r.split()}"
         )
-    print()
+    print("(server CPU, client CPU: ms of CPU time per request)\n")
 
 
 def _ratios(results: list[Result], levels: list[int], label: str) -> None:

@@ -13,10 +13,12 @@ import pytest
 
 from api.agent_processes import AgentProcesses
 from api.errors import ApiError, classify
+from api.metrics import AGENT_WORKER_RESTARTS
 from assistant.config import Settings
 from assistant.services import Services, build_services
 from knowledge.flat_vectors import FILE
 from knowledge.ingest import ingest, refresh_search_index
+from knowledge.lexical_index import LexicalIndex
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow
@@ -78,8 +80,8 @@ def test_a_failed_turn_is_the_servers_error(owner: Services, processes: AgentPro
 
 def test_a_turn_that_needs_chroma_runs_in_the_server(owner: Services, processes: AgentProcesses) -> None:
     directory = owner.index.lexical.directory
-    (directory / FILE).unlink()  # as an index built before the vectors were saved with it
-    os.utime(directory / "state.json")  # readers reload it
+    LexicalIndex.build(owner.index.chunks, directory)  # as an index built before vectors were saved with it
+    assert not (directory / FILE).exists()
     calls: list[str] = []
 
     async def in_server() -> Any:
@@ -96,6 +98,7 @@ def test_a_turn_that_needs_chroma_runs_in_the_server(owner: Services, processes:
 
 
 def test_a_killed_worker_is_replaced(processes: AgentProcesses) -> None:
+    restarts = AGENT_WORKER_RESTARTS._value.get()
     (pid,) = processes.start()
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.5)
@@ -104,6 +107,7 @@ def test_a_killed_worker_is_replaced(processes: AgentProcesses) -> None:
     assert stopped.value.status == 503 and stopped.value.headers == {"Retry-After": "1"}
     assert reply(processes, "proc-killed", QUESTION).citations  # a new worker answers
     assert processes.start() != {pid}
+    assert AGENT_WORKER_RESTARTS._value.get() == restarts + 1  # operators see it on /metrics
 
 
 def test_close_then_start_again(owner: Services) -> None:

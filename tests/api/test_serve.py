@@ -138,6 +138,7 @@ def test_replies_come_from_an_agent_process_that_is_replaced_when_killed(tmp_pat
         assert again.status_code == 200 and again.json()["answer"] == first.json()["answer"]
         (replacement,) = _agent_workers(server.process.pid)
         assert replacement != worker
+        assert "finassist_agent_worker_restarts_total 1.0" in client.get("/metrics").text
         streamed = client.post("/v1/chat/stream", json={**question, "message": "那最多能贷多少？"})
         assert streamed.status_code == 200 and "event: final" in streamed.text  # streams run in the server
         server.stop()
