@@ -159,15 +159,16 @@ class LexicalIndex:
                 located = self._locate()
                 if located is None:
                     self.current, self._loaded = LexicalBuild(), None
-                elif located[1] != self._loaded:
-                    try:
-                        self.current, self._loaded = LexicalBuild.read(located[0]), located[1]
-                    except FileNotFoundError:  # replaced and removed while we read it: read the new one
-                        if attempt == 2:
-                            raise
-                        continue
-                return self.current
-        raise AssertionError("unreachable")
+                    break
+                if located[1] == self._loaded:
+                    break
+                try:
+                    self.current, self._loaded = LexicalBuild.read(located[0]), located[1]
+                    break
+                except FileNotFoundError:  # replaced and removed while we read it: read the new one
+                    if attempt == 2:
+                        raise
+            return self.current
 
     def _locate(self) -> tuple[Path, str] | None:
         """The directory of the current build and a key naming it; None when nothing was built yet."""
@@ -182,19 +183,6 @@ class LexicalIndex:
                 return None
             return self.directory, f"{self.directory}@{mtime}"
         return self.directory.parent / target, target
-
-    # The loaded build's rows, for callers that do not search (status, tests).
-    @property
-    def ids(self) -> list[str]:
-        return self.current.ids
-
-    @property
-    def flat(self) -> FlatVectors | None:
-        return self.current.flat
-
-    @property
-    def generation(self) -> int:
-        return self.current.generation
 
 
 def _point(link: Path, build: Path) -> None:

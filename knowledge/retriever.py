@@ -118,7 +118,7 @@ class HybridRetriever:
         wanted: dict[str, list[str]],
         on: date | None,
         mask: np.ndarray | None,
-        build: LexicalBuild | None = None,
+        build: LexicalBuild,
     ) -> list[tuple[str, float]]:
         """Nearest chunks passing the filters: exact in memory for a small collection, else from Chroma.
 
@@ -127,7 +127,6 @@ class HybridRetriever:
         in-memory columns. Only when that fetch would be too large, or too few survive, ask Chroma to filter by
         the fields it keeps (category, product, region; see vector_metadata) and apply the date window here.
         """
-        build = build or self.index.lexical.current
         flat = self._flat_vectors(build)
         if flat is not None:
             return flat.search(self.index.vectors.embed_query(query), pool, mask)

@@ -80,12 +80,13 @@ def test_exact_in_memory_vectors_agree_with_chroma(
 ) -> None:
     """Small collections are searched exactly in memory; Chroma's HNSW finds (nearly) the same neighbours."""
     wanted = normalise_filters(filters)
-    mask = sample_retriever.index.lexical.current.mask(wanted, date(2026, 6, 1))
+    build = sample_retriever.index.lexical.refresh()
+    mask = build.mask(wanted, date(2026, 6, 1))
     for query in ("知识产权质押贷款利率", "路演报名需要什么材料", "征信逾期怎么办"):
-        exact = sample_retriever._vector_hits(query, 20, wanted, date(2026, 6, 1), mask)
+        exact = sample_retriever._vector_hits(query, 20, wanted, date(2026, 6, 1), mask, build)
         with monkeypatch.context() as patched:
             patched.setattr("knowledge.retriever.FLAT_MAX_CHUNKS", 0)
-            hnsw = sample_retriever._vector_hits(query, 20, wanted, date(2026, 6, 1), mask)
+            hnsw = sample_retriever._vector_hits(query, 20, wanted, date(2026, 6, 1), mask, build)
         assert exact and len(exact) == len(hnsw)
         # HNSW is approximate: it may miss a neighbour, but the exact search is never worse at any rank,
         # the two agree on most neighbours, and a chunk's similarity is the same either way.
@@ -102,5 +103,5 @@ def test_in_memory_vectors_follow_a_new_ingest(tmp_path, empty_index) -> None:  
     assert {r.source for r in retriever.search("融资租赁期限")} == {"a.md"}
     (tmp_path / "b.md").write_text("# 票据贴现\n\n商业汇票贴现年化利率以当日报价为准。", encoding="utf-8")
     ingest(empty_index, [tmp_path])
-    hits = retriever._vector_hits("商业汇票贴现", 5, {}, None, None)
+    hits = retriever._vector_hits("商业汇票贴现", 5, {}, None, None, empty_index.lexical.refresh())
     assert hits[0][0] in {r.chunk_id for r in retriever.search("商业汇票贴现") if r.source == "b.md"}

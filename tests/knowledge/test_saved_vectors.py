@@ -29,8 +29,8 @@ def reader(sample_index: KnowledgeIndex) -> Iterator[KnowledgeIndex]:
 
 
 def test_the_saved_vectors_are_chromas_in_the_bm25_row_order(sample_index: KnowledgeIndex) -> None:
-    lexical = sample_index.lexical
-    assert (lexical.directory / FILE).exists() and lexical.flat is not None
+    lexical = sample_index.lexical.refresh()
+    assert (sample_index.lexical.directory / FILE).exists() and lexical.flat is not None
     from_chroma = FlatVectors.load(sample_index.vectors, lexical.ids)
     assert lexical.flat.present.all() and len(lexical.flat.ids) == len(lexical.ids) > 100
     np.testing.assert_allclose(lexical.flat.matrix, from_chroma.matrix, atol=1e-6)
@@ -86,10 +86,10 @@ def test_a_reader_follows_the_owners_next_ingest(tmp_path: Path) -> None:
         (docs / "b.md").write_text("# 票据贴现\n\n商业汇票贴现年化利率以当日报价为准。", encoding="utf-8")
         ingest(owner, [docs])
         assert "b.md" in {r.source for r in retriever.search("商业汇票贴现")}  # the search reloads the index
-        hits = retriever._vector_hits("商业汇票贴现", 5, {}, None, None)
+        hits = retriever._vector_hits("商业汇票贴现", 5, {}, None, None, reader.lexical.refresh())
         b_chunks = {r.chunk_id for r in HybridRetriever(owner).search("商业汇票贴现") if r.source == "b.md"}
         assert hits[0][0] in b_chunks
-        assert len(reader.lexical.ids) == len(owner.lexical.ids) == 2
+        assert len(reader.lexical.current.ids) == len(owner.lexical.current.ids) == 2
     finally:
         reader.close()
         owner.close()
