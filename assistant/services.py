@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chromadb.api.types import Documents, EmbeddingFunction
-
 from assistant.config import Settings
 from assistant.drafting import DraftService
 from assistant.llm import ChatModel, OfflineModel, build_chat_model
+from assistant.llm.reader import Reader
 from assistant.service import Agent, ComplianceGuard, ReplyGuard
 from assistant.store import Store, build_store
-from knowledge.embedding import HashingEmbedding, OpenAICompatibleEmbedding
+from knowledge.embedding import E5Embedding, Embedding, HashingEmbedding, OpenAICompatibleEmbedding
 from knowledge.index import KnowledgeIndex
 from knowledge.retriever import HybridRetriever
 
 
-def build_embedding(settings: Settings) -> EmbeddingFunction[Documents]:
+def build_embedding(settings: Settings) -> Embedding:
     if settings.embedding_backend == "openai":
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         return OpenAICompatibleEmbedding(
@@ -26,12 +25,14 @@ def build_embedding(settings: Settings) -> EmbeddingFunction[Documents]:
             api_key=key,
             timeout=settings.llm_timeout,
         )
-    return HashingEmbedding(dim=settings.embedding_dim)
+    if settings.embedding_backend == "hashing":
+        return HashingEmbedding(dim=settings.embedding_dim)
+    return E5Embedding()
 
 
-def open_knowledge(settings: Settings, *, embedded_vectors: bool = True) -> KnowledgeIndex:
+def open_knowledge(settings: Settings, *, embedded_vectors: bool = True, rebuild: bool = False) -> KnowledgeIndex:
     """The knowledge index; `embedded_vectors=False` in a process that must not open the embedded Chroma
-    directory (see KnowledgeIndex.open)."""
+    directory, `rebuild` in a writer that re-ingests with another embedding (see KnowledgeIndex.open)."""
     return KnowledgeIndex.open(
         settings.data_dir,
         build_embedding(settings),
@@ -39,6 +40,7 @@ def open_knowledge(settings: Settings, *, embedded_vectors: bool = True) -> Know
         chroma_port=settings.chroma_port,
         collection=settings.collection,
         embedded_vectors=embedded_vectors,
+        rebuild=rebuild,
     )
 
 
@@ -60,10 +62,10 @@ class Services:
         self.index.close()
 
 
-def default_chat_model(settings: Settings) -> ChatModel:
+def default_chat_model(settings: Settings, index: KnowledgeIndex) -> ChatModel:
     """The configured backend; offline answers leave the risk note to the agent's compliance guard."""
     if settings.llm_backend == "offline":
-        return OfflineModel(risk_note=False)
+        return OfflineModel(risk_note=False, reader=Reader(index.embedding))
     return build_chat_model(settings)
 
 
@@ -80,7 +82,7 @@ def build_services(
     index = index or open_knowledge(settings)
     retriever = retriever or HybridRetriever(index)
     store = store or build_store(settings.resolved_database_url)
-    chat_model = chat_model or default_chat_model(settings)
+    chat_model = chat_model or default_chat_model(settings, index)
     guard = guard or ComplianceGuard()
     agent = Agent.from_settings(settings, store=store, retriever=retriever, model=chat_model, guard=guard)
     drafts = DraftService(retriever, chat_model, store)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
-from cli.output import CliError, emit
+from cli.output import CliError, emit, progress_bar
 
 if TYPE_CHECKING:
     from knowledge.ingest import IngestReport
@@ -18,6 +18,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p = sub.add_parser("ingest", parents=[common], help="ingest files or folders into the knowledge index")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--sync", action="store_true", help="remove chunks of files gone from the given folders")
+    p.add_argument(
+        "--rebuild", action="store_true", help="drop the index first (needed after changing EMBEDDING_BACKEND)"
+    )
     p.set_defaults(handler=run_ingest)
     p = sub.add_parser("search", parents=[common], help="hybrid search of the knowledge index")
     p.add_argument("query")
@@ -43,11 +46,17 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.services import open_knowledge
     from knowledge.ingest import ingest
 
-    index = open_knowledge(settings)
+    index = open_knowledge(settings, rebuild=args.rebuild)
     try:
-        report = ingest(
-            index, args.paths, sync=args.sync, chunk_size=settings.chunk_size, overlap=settings.chunk_overlap
-        )
+        with progress_bar(enabled=not args.json and sys.stderr.isatty()) as progress:
+            report = ingest(
+                index,
+                args.paths,
+                sync=args.sync,
+                chunk_size=settings.chunk_size,
+                overlap=settings.chunk_overlap,
+                progress=progress,
+            )
     finally:
         index.close()
     emit(report.to_dict(), args.json, _summary(report))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -23,3 +25,25 @@ def emit(data: Any, as_json: bool, text: str) -> None:
 
 def fail(message: str) -> None:
     print(f"finassist: error: {message}", file=sys.stderr)
+
+
+@contextmanager
+def progress_bar(*, enabled: bool) -> Iterator[Callable[[float, int, str], None] | None]:
+    """An ingest progress callback drawing a bar on stderr (files/s and the time left), or None."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+    def update(done: float, total: int, label: str) -> None:
+        bar.total = total
+        bar.n = round(done, 2)
+        bar.set_postfix_str(label[-40:], refresh=False)
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()

@@ -3,15 +3,17 @@ with the offline model unless the caller passes other services."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from knowledge.embedding import HashingEmbedding
+from knowledge.embedding import E5Embedding, Embedding
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
@@ -21,6 +23,8 @@ DATASETS = EVALS_DIR / "datasets"
 CORPUS = EVALS_DIR.parent / "knowledge" / "corpus"
 # Datasets are written against the sample corpus as it stands on this date (events expire in 2027).
 EVAL_DATE = date(2026, 12, 1)
+# Where the suites keep embedding vectors between runs (each distinct text is embedded once); unset: the workdir.
+VECTOR_CACHE_ENV = "FINASSIST_EVAL_VECTOR_CACHE"
 
 
 @dataclass
@@ -29,10 +33,12 @@ class EvalContext:
     corpus: Path = CORPUS
     today: date = EVAL_DATE
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="finassist-eval-")))
+    embedding: Callable[[], Embedding] = E5Embedding  # the product's default: what members get
+    vector_cache: Path | None = field(default_factory=lambda: _env_path(VECTOR_CACHE_ENV))
 
     @cached_property
     def index(self) -> KnowledgeIndex:
-        index = KnowledgeIndex.open(self.workdir / "data", HashingEmbedding(512))
+        index = KnowledgeIndex.open(self.workdir / "data", self.embedding(), vector_cache=self.vector_cache)
         report = ingest(index, [self.corpus])
         if not report.ok:
             raise RuntimeError(f"sample corpus failed to ingest: {report.failed}")
@@ -59,3 +65,8 @@ class EvalContext:
         if "index" in self.__dict__:
             self.index.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.llm import OfflineModel
+from assistant.llm.reader import Reader
 from assistant.service import Agent, ChatReply
 from assistant.store import Store, build_store
 
@@ -53,7 +54,12 @@ class EvalServices:
         """A DraftService on the same store (imported lazily: drafting is optional for the agent suites)."""
         from assistant.drafting import DraftService
 
-        return DraftService(self.ctx.retriever, OfflineModel(), self.store, today=lambda: self.ctx.today)
+        return DraftService(
+            self.ctx.retriever,
+            OfflineModel(reader=Reader(self.ctx.index.embedding)),
+            self.store,
+            today=lambda: self.ctx.today,
+        )
 
     def converse(self, turns: Sequence[str]) -> list[ChatReply]:
         """One fresh conversation: every turn in order, each reply kept."""
@@ -78,7 +84,7 @@ def build_eval_services(ctx: EvalContext) -> EvalServices:
         settings,
         store=store,
         retriever=ctx.retriever,
-        model=OfflineModel(risk_note=False),
+        model=OfflineModel(risk_note=False, reader=Reader(ctx.index.embedding)),
         clock=lambda: now,
     )
     return EvalServices(ctx, settings, store, agent, now)

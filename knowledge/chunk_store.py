@@ -113,6 +113,20 @@ class ChunkStore:
                 out[cid] = StoredChunk(cid, source, heading, text, json.loads(meta))
         return out
 
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def clear(self) -> None:
+        """Forget every file and chunk (a rebuild with another embedding re-ingests them)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM chunks")
+            self._db.execute("DELETE FROM files")
+            self._bump_generation()
+
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 

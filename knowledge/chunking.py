@@ -10,10 +10,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from knowledge.text.sentences import sentence_spans
 from knowledge.types import Chunk, Document
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
-_SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’」』）)\]]*|[^。！？；!?;\n]+")
 _CLAUSE_BREAK_RE = re.compile(r"[，、,：:）)]")
 
 
@@ -50,10 +50,8 @@ def _safe_cut(text: str, start: int, end: int, size: int) -> list[tuple[int, int
 
 def _sentences(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
     units: list[tuple[int, int]] = []
-    for match in _SENTENCE_RE.finditer(text, start, end):
-        s, e = match.span()
-        if text[s:e].strip():
-            units.extend(_safe_cut(text, s, e, size))
+    for sentence in sentence_spans(text, start, end):
+        units.extend(_safe_cut(text, sentence.start, sentence.end, size))
     return units
 
 

@@ -5,13 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from chromadb.api.types import Documents, EmbeddingFunction
-
 from knowledge.chunk_store import ChunkStore
+from knowledge.embedding import Embedding
 from knowledge.lexical_index import LexicalIndex
 from knowledge.lock import WriteLock
 from knowledge.tokenize import configure_jieba
+from knowledge.vector_cache import FILE as VECTOR_CACHE_FILE
+from knowledge.vector_cache import VectorCache
 from knowledge.vector_index import VectorIndex, open_client
+
+EMBEDDING_KEY = "embedding"
+
+
+class EmbeddingMismatch(ValueError):
+    """The index was built with another embedding than this process uses: its vectors cannot be compared."""
+
+
+def _check_embedding(chunks: ChunkStore, embedding: Embedding, data_dir: Path) -> None:
+    built = chunks.meta(EMBEDDING_KEY)
+    if built is None or built == embedding.identity() or not chunks.count():
+        return
+    raise EmbeddingMismatch(
+        f"the knowledge index in {data_dir} was built with the embedding {built.split(':', 1)[0]!r}, and this "
+        f"process embeds with {embedding.name()!r}: re-ingest with `finassist ingest --rebuild PATH...` "
+        "(or set FINASSIST_EMBEDDING_BACKEND back to the one it was built with)"
+    )
 
 
 @dataclass
@@ -21,39 +39,63 @@ class KnowledgeIndex:
     chunks: ChunkStore
     lexical: LexicalIndex
     lock: WriteLock
+    embedding: Embedding
 
     @classmethod
     def open(
         cls,
         data_dir: Path,
-        embedding: EmbeddingFunction[Documents],
+        embedding: Embedding,
         *,
         chroma_host: str | None = None,
         chroma_port: int = 8000,
         collection: str = "finassist",
         embedded_vectors: bool = True,
+        vector_cache: Path | None = None,
+        rebuild: bool = False,
     ) -> KnowledgeIndex:
         """Open (creating if needed) the index under data_dir, or against a Chroma server.
 
         `embedded_vectors=False`: without a Chroma server, do not open the embedded Chroma directory (another
         process owns it); searches use the vectors saved with the BM25 index, and what needs Chroma raises
-        VectorsUnavailable.
+        VectorsUnavailable. Vectors are cached by content in `vector_cache` (default: in data_dir). An index
+        built with another embedding raises EmbeddingMismatch, unless `rebuild` (a writer that is about to
+        re-ingest): then its chunks and vectors are dropped.
         """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         configure_jieba(data_dir / "jieba")
+        embedding.use_cache(VectorCache(vector_cache or data_dir / VECTOR_CACHE_FILE))
+        chunks = ChunkStore(data_dir / "knowledge.db")
+        try:
+            _check_embedding(chunks, embedding, data_dir)
+        except EmbeddingMismatch:
+            if not rebuild:
+                chunks.close()
+                raise
         client = None
         if chroma_host or embedded_vectors:
             client = open_client(data_dir / "chroma", host=chroma_host, port=chroma_port)
+        lock = WriteLock(data_dir)
+        if rebuild:
+            with lock:
+                if client is not None:
+                    VectorIndex.drop(client, collection)
+                chunks.clear()
         index = cls(
             data_dir=data_dir,
             vectors=VectorIndex(client, collection, embedding),
-            chunks=ChunkStore(data_dir / "knowledge.db"),
+            chunks=chunks,
             lexical=LexicalIndex(data_dir / "bm25"),
-            lock=WriteLock(data_dir),
+            lock=lock,
+            embedding=embedding,
         )
         index.lexical.refresh()
         return index
+
+    def record_embedding(self) -> None:
+        """Note which embedding the stored vectors come from (the writer calls this as it adds vectors)."""
+        self.chunks.set_meta(EMBEDDING_KEY, self.embedding.identity())
 
     def status(self) -> dict[str, int | bool]:
         """Counts for health checks and the UI: files, chunks, vectors, and whether BM25 is current."""
@@ -67,4 +109,6 @@ class KnowledgeIndex:
 
     def close(self) -> None:
         self.chunks.close()
+        if self.embedding.cache is not None:
+            self.embedding.cache.close()
         self.lock.release()

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.chunk_store import FileRecord
 from knowledge.embedding import HashingEmbedding
 from knowledge.flat_vectors import FLAT_MAX_CHUNKS
@@ -24,8 +26,9 @@ from knowledge.lexical_index import LexicalIndex
 from knowledge.loaders import supported
 from knowledge.prepare import FailedFile, FileTask, PreparedFile, fingerprint, init_worker, prepare_batch
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[float, int, str], None]  # files done (fractions while a batch embeds), files in all, label
 BATCH_FILES = 40
+EMBED_SLICE = 64  # texts embedded between progress reports
 POOL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
 # One preparing process beside this one, which writes to Chroma: on 2 cores a second worker only starves the
 # writer (measured: 2 workers 520 chunks/s, see bench/retrieval.py).
@@ -112,11 +115,16 @@ def ingest(
                     tasks.append(task)
         done = 0
         for batch in _prepared_batches(index, tasks):
-            _write(index, batch, known, report)
+            last = batch[-1]
+            label = last.record.source if isinstance(last, PreparedFile) else last.path
+
+            def tick(share: float, before: int = done, size: int = len(batch), label: str = label) -> None:
+                if progress:
+                    progress(before + share * size, len(tasks), label)
+
+            _write(index, batch, known, report, tick)
             done += len(batch)
-            if progress:
-                last = batch[-1]
-                progress(done, len(tasks), last.record.source if isinstance(last, PreparedFile) else last.path)
+            tick(1.0)
         report.bm25_rebuilt = refresh_search_index(index)
         marker.unlink()
     for names in (report.added, report.updated, report.failed):
@@ -184,8 +192,30 @@ def _prepared_batches(index: KnowledgeIndex, tasks: list[FileTask]) -> Iterator[
                 yield work(batches.pop())
 
 
+def _embed(index: KnowledgeIndex, ready: list[PreparedFile], tick: Callable[[float], None]) -> list[np.ndarray]:
+    """The chunks' vectors (computed in the workers, or here), and every answer unit's vector into the cache, so
+    a turn never embeds a unit (see knowledge.units). Reports progress as the share of texts done."""
+    if all(p.vectors is not None for p in ready):
+        return [v for p in ready for v in p.vectors or []]
+    chunk_texts = [t for p in ready for t in p.embed_texts]
+    unit_texts = [t for p in ready for t in p.unit_texts] if index.embedding.cache is not None else []
+    total = len(chunk_texts) + len(unit_texts)
+    vectors: list[np.ndarray] = []
+    for start in range(0, len(chunk_texts), EMBED_SLICE):
+        vectors.extend(index.embedding(chunk_texts[start : start + EMBED_SLICE]))
+        tick(len(vectors) / total)
+    for start in range(0, len(unit_texts), EMBED_SLICE):
+        index.embedding(unit_texts[start : start + EMBED_SLICE])  # kept in the vector cache
+        tick((len(chunk_texts) + min(start + EMBED_SLICE, len(unit_texts))) / total)
+    return vectors
+
+
 def _write(
-    index: KnowledgeIndex, batch: list[PreparedFile | FailedFile], known: dict[str, FileRecord], report: IngestReport
+    index: KnowledgeIndex,
+    batch: list[PreparedFile | FailedFile],
+    known: dict[str, FileRecord],
+    report: IngestReport,
+    tick: Callable[[float], None],
 ) -> None:
     """Vectors first, the chunk store last: until the store commits, the old fingerprints stay, so a crash in
     between makes the next run redo these files (and reconcile drops any orphaned vectors)."""
@@ -199,10 +229,8 @@ def _write(
     # Ids are content hashes, and a file's old chunks were just deleted: unless a crash left orphans (which
     # reconcile removed before this run started), every id is new, so Chroma's cheaper add is safe.
     fresh = len({c.id for c in chunks}) == len(chunks)
-    if all(p.vectors is not None for p in ready):
-        index.vectors.upsert(chunks, vectors=[v for p in ready for v in p.vectors or []], fresh=fresh)
-    else:
-        index.vectors.upsert(chunks, texts=[t for p in ready for t in p.embed_texts], fresh=fresh)
+    index.vectors.upsert(chunks, vectors=_embed(index, ready, tick), fresh=fresh)
+    index.record_embedding()
     index.chunks.replace_files([(p.record, p.chunks, p.tokens) for p in ready])
     for p in ready:
         (report.updated if p.record.source in known else report.added).append(p.record.source)

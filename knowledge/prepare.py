@@ -17,6 +17,7 @@ from knowledge.hashing import hashing_vector
 from knowledge.loaders import LoadError, load_file
 from knowledge.tokenize import configure_jieba, tokenize
 from knowledge.types import Chunk, embedding_text
+from knowledge.units import chunk_unit_texts
 
 CHUNKER_VERSION = "1"
 
@@ -37,6 +38,7 @@ class PreparedFile:
     chunks: list[Chunk]
     tokens: list[list[str]]
     embed_texts: list[str]
+    unit_texts: list[str]  # embedding texts of the chunks' answer units (knowledge.units)
     vectors: list[np.ndarray] | None = None  # filled when the embedding is local and cheap to ship
 
 
@@ -66,6 +68,7 @@ def prepare_file(task: FileTask, embed_dim: int | None = None) -> PreparedFile |
         chunks=chunks,
         tokens=[tokenize(f"{title} {c.heading} {c.text}") for c in chunks],
         embed_texts=texts,
+        unit_texts=[u for c in chunks for u in chunk_unit_texts(title, c.heading, c.text)],
         vectors=[hashing_vector(t, embed_dim) for t in texts] if embed_dim else None,
     )
 

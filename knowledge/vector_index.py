@@ -59,6 +59,12 @@ class VectorIndex:
         if hnsw.get("ef_search", EF_SEARCH) < EF_SEARCH:  # a collection made by an earlier version: search wider
             self.collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
 
+    @staticmethod
+    def drop(client: Any, name: str) -> None:
+        """Delete the collection if it exists (a rebuild with another embedding)."""
+        if name in {getattr(c, "name", c) for c in client.list_collections()}:
+            client.delete_collection(name)
+
     @property
     def collection(self) -> Any:
         if self._collection is None:

@@ -11,7 +11,7 @@ import pytest
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from knowledge.embedding import HashingEmbedding
+from knowledge.embedding import E5Embedding, HashingEmbedding
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
@@ -29,6 +29,28 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge
     assert report.ok, report.failed
     yield index
     index.close()
+
+
+@pytest.fixture(scope="session")
+def vector_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One vector cache for the whole run: each distinct text is embedded by e5 once, whichever test asks."""
+    return tmp_path_factory.mktemp("vector-cache") / "embeddings.db"
+
+
+@pytest.fixture(scope="session")
+def semantic_index(tmp_path_factory: pytest.TempPathFactory, vector_cache_file: Path) -> Iterator[KnowledgeIndex]:
+    """The sample corpus indexed with the product's default embedding (e5), once per run: for the tests and
+    evals that must show semantics. Most tests use the hashing embedding (sample_index), which is fast."""
+    index = KnowledgeIndex.open(tmp_path_factory.mktemp("semantic-data"), E5Embedding(), vector_cache=vector_cache_file)
+    report = ingest(index, [CORPUS])
+    assert report.ok, report.failed
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="session")
+def semantic_retriever(semantic_index: KnowledgeIndex) -> HybridRetriever:
+    return HybridRetriever(semantic_index, today=lambda: TEST_TODAY)
 
 
 @pytest.fixture(scope="session")

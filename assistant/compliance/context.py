@@ -10,8 +10,8 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
-CLAUSE_BREAKS = "，,。！？!?；;\n"
-SENTENCE_BREAKS = "。！？!?；;\n"
+from knowledge.text import CLAUSE_BREAKS, SENTENCE_BREAKS
+
 _AFTER_BREAKS = "，,。；;\n"
 
 # Prohibitions and warnings: they govern the whole clause before the match.

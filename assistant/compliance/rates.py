@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.compliance.context import clause_end, clause_start, sentence_start
+from knowledge.text import CN_DIGITS, DECIMAL, parse_number
 
 Period = Literal["day", "month", "year", "annualized"]
 
-_NUM = r"\d+(?:\.\d+)?"
-_CN = r"[零〇一二两三四五六七八九十点]+"
+_NUM = DECIMAL
+_CN = rf"[{CN_DIGITS}十点]+"
 # Numbers are found from their unit (%, 分之, 厘/分) outwards: scanning for a digit at every position is slow.
 _DECIMAL = re.compile(_NUM)
 _RANGE_JOINERS = "-—~～至到"
@@ -27,7 +28,6 @@ _FRACTION_SCALE = {"百": 100, "千": 1_000, "万": 10_000}
 # Colloquial 厘/分 ("月息8厘"): found from the unit backwards, only right after a periodic rate keyword.
 _COLLOQUIAL_NUMBER = re.compile(rf"(?:{_NUM}|{_CN})[ \t]?$")
 _COLLOQUIAL_END = re.compile(r"$|[^\u4e00-\u9fff]|左右|起|的|多|以|利|息")
-_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 
 
 def _words(text: str) -> list[str]:
@@ -100,22 +100,6 @@ class RateMention:
         return None if factor is None else (self.low * factor, self.high * factor)
 
 
-def cn_number(token: str) -> float:
-    """Parse "5", "2.5", "五", "三点五", "十五", "二十" into a float."""
-    if re.fullmatch(_NUM, token):
-        return float(token)
-    digits = _CN_DIGITS
-    whole, _, frac = token.partition("点")
-    if "十" in whole:
-        tens, _, ones = whole.partition("十")
-        value = float(digits.get(tens, 1) * 10 + digits.get(ones, 0))
-    else:
-        value = float(digits.get(whole, 0)) if whole else 0.0
-    for i, ch in enumerate(frac, start=1):
-        value += digits.get(ch, 0) / 10**i
-    return value
-
-
 def format_percent(value: float) -> str:
     """0.096 -> '9.6%', 0.1825 -> '18.25%'."""
     return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
@@ -171,9 +155,11 @@ def _fractions(text: str) -> list[_Number]:
         if m is None or (found and m.start() < found[-1].end):
             continue
         scale = _FRACTION_SCALE[m.group("unit")]
-        low = cn_number(m.group("low")) / scale
-        high = cn_number(m.group("high")) / scale if m.group("high") else low
-        found.append(_Number(m.start(), m.end(), (low, high), per_mille=scale > 100))
+        low = parse_number(m.group("low"))
+        high = parse_number(m.group("high")) if m.group("high") else low
+        if low is None or high is None:
+            continue
+        found.append(_Number(m.start(), m.end(), (low / scale, high / scale), per_mille=scale > 100))
     return found
 
 
@@ -184,8 +170,8 @@ def _numbers(text: str) -> list[_Number]:
         pos = text.find(unit)
         while pos != -1:
             number = _COLLOQUIAL_NUMBER.search(text, max(0, pos - 8), pos) if pos else None
-            if number and _COLLOQUIAL_END.match(text, pos + 1):
-                value = cn_number(number.group().strip())
+            value = parse_number(number.group()) if number and _COLLOQUIAL_END.match(text, pos + 1) else None
+            if number and value is not None:
                 found.append(_Number(number.start(), pos + 1, None, colloquial=(value, unit)))
             pos = text.find(unit, pos + 1)
     return sorted(found, key=lambda n: n.start)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from assistant.drafting.facts import Figure, Key, figures, projections, supported_keys
 from assistant.drafting.types import Citation, Claim
+from knowledge.text import SENTENCE_BREAK_RE
 
 MARKER_RE = re.compile(r"\[(\d{1,3})\]")
-_BOUNDARY_RE = re.compile(r"[。！？!?；;\n]")
 _TRAILING_MARKERS_RE = re.compile(r"(?:[ \t]*\[\d{1,3}\])+")
 _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 # Words just before a figure that name it ("年化利率3.5%"): shown in the claim text for the editor.
@@ -48,7 +48,7 @@ def _markers(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
 def _sentences(text: str) -> list[_Span]:
     """Sentences; markers right after the closing punctuation ("……。[1]") belong to the sentence before."""
     spans, start = [], 0
-    for m in _BOUNDARY_RE.finditer(text):
+    for m in SENTENCE_BREAK_RE.finditer(text):
         if m.end() <= start:
             continue
         end = m.end()

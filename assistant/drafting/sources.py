@@ -7,11 +7,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol
 
-from assistant.compliance.rates import cn_number
 from assistant.drafting.brief import Brief
 from assistant.drafting.templates import DraftTemplate
 from assistant.drafting.types import NoSourcesError
 from assistant.llm.extractive import build_query, overlap
+from knowledge.text import parse_int
 from knowledge.types import SearchResult
 
 MIN_RELEVANCE = 0.25  # share of the topic's words a source must contain to be drafted from
@@ -37,7 +37,8 @@ def reading_order(passage: SearchResult) -> tuple[int, int, int]:
     if not path:
         return (0, 0, 0)
     m = _ORDINAL_RE.match(path[0])
-    ordinal = int(cn_number(m.group(1))) if m else 99
+    value = parse_int(m.group(1)) if m else None
+    ordinal = 99 if value is None else value
     return (ordinal, len(path), 0 if passage.text.lstrip().startswith("#") else 1)
 
 

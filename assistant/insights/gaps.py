@@ -14,71 +14,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.tokenize import tokenize
+from knowledge.text import question_filler, shared_finance_words, tokenize
 
 DEFAULT_THRESHOLD = 0.6
 MAX_EXAMPLES = 5
-# Words that carry no topic in member questions (on top of the lexical stopwords).
-FILLER = frozenset(
-    (
-        "做",
-        "办",
-        "办理",
-        "产品",
-        "业务",
-        "服务",
-        "问",
-        "问问",
-        "问下",
-        "咨询",
-        "了解",
-        "知道",
-        "需要",
-        "申请",
-        "这个",
-        "那个",
-        "这种",
-        "哪里",
-        "哪个",
-        "是否",
-        "不",
-        "还",
-        "还有",
-        "有无",
-        "一般",
-        "现在",
-        "目前",
-        "贵司",
-        "平台",
-        "这边",
-        "那边",
-        "能办",
-        "可以办",
-        "支持",
-        "提供",
-        "行",
-        "行不行",
-        "好",
-        "请",
-        "您",
-        "谢谢",
-        "多久",
-        "一些",
-        "相关",
-        "方面",
-        "有没有",
-        "没有",
-        "不能",
-        "能否",
-        "用",
-        "拿",
-        "拿来",
-        "可不可以",
-        "是不是",
-    )
-)
-# Words every financing question shares: they count, but little (so 房产抵押贷款 ≠ 黄金抵押贷款).
-GENERIC = frozenset(["贷款", "融资", "借款", "利率", "企业", "公司", "钱", "额度"])
+# Topicless filler (lexicons/question_filler.txt) is dropped; words every financing question shares
+# (lexicons/shared_finance_words.txt) count, but little (so 房产抵押贷款 ≠ 黄金抵押贷款).
 GENERIC_WEIGHT = 0.3
 _SPACE_RE = re.compile(r"\s+")
 
@@ -102,8 +43,9 @@ def normalise(text: str) -> str:
 def features(text: str) -> dict[str, float]:
     """Topic words of the question and the character bigrams within them (generic words weigh less)."""
     bag: dict[str, float] = {}
-    for word in (w for w in tokenize(text) if w not in FILLER):
-        weight = GENERIC_WEIGHT if word in GENERIC else 1.0
+    filler, shared = question_filler(), shared_finance_words()
+    for word in (w for w in tokenize(text) if w not in filler):
+        weight = GENERIC_WEIGHT if word in shared else 1.0
         for key in (f"w:{word}", *(f"b:{word[i : i + 2]}" for i in range(len(word) - 1))):
             bag[key] = bag.get(key, 0.0) + weight
     return bag

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.llm.base import ChatModel, ChatRequest, Completion, LLMError, LLMUnsupported, Message, cited_numbers
-from assistant.llm.extractive import Unit, build_query, has_kind, similar, split_units
-from assistant.llm.relevance import UnitScorer
+from assistant.llm.extractive import Unit, has_kind, similar
+from assistant.llm.reader import Reader, Reading, ScoredUnit
 from assistant.privacy import mask_pii
 from knowledge.types import SearchResult
 
@@ -34,13 +34,12 @@ class UngroundedNumberError(LLMError):
 class _Budget:
     max_units: int
     max_chars: int
-    min_score: float
-    relative_floor: float  # keep units scoring at least this share of the best one
+    within: float  # keep units scoring within this much of the best one (cosine units)
+    facet_within: float  # a second thing asked for (额度和期限) is answered by a unit within this much
 
 
-ANSWER_BUDGET = _Budget(max_units=4, max_chars=280, min_score=0.3, relative_floor=0.8)
-DRAFT_BUDGET = _Budget(max_units=6, max_chars=600, min_score=0.2, relative_floor=0.35)
-FACET_FLOOR = 0.5  # a second thing asked for is answered by a unit scoring at least this share of the best
+ANSWER_BUDGET = _Budget(max_units=4, max_chars=280, within=0.06, facet_within=0.1)
+DRAFT_BUDGET = _Budget(max_units=6, max_chars=600, within=0.1, facet_within=0.12)
 
 
 def _numbers(text: str) -> set[str]:
@@ -60,51 +59,41 @@ def check_numbers_grounded(text: str, passages: Sequence[SearchResult]) -> None:
         raise UngroundedNumberError(f"number(s) {', '.join(stray)} not found in the cited passages")
 
 
-def select_units(question: str, passages: Sequence[SearchResult], budget: _Budget) -> list[Unit]:
-    """The most relevant units for the question, best passage first, in reading order within a passage.
+def select_units(reading: Reading, budget: _Budget) -> list[Unit]:
+    """The best units of a reading, best passage first, in reading order within a passage.
 
-    A question asking for several things at once (额度和期限) gets the best unit for each of them, when
-    that unit is relevant enough on its own.
+    A question asking for several things at once (额度和期限) gets the best unit for each of them, when that
+    unit scores close enough to the best.
     """
-    query = build_query(question)
-    if query.empty:
+    scored = reading.units
+    if not scored:
         return []
-    units = [
-        unit
-        for index, passage in enumerate(passages)
-        for unit in split_units(index, passage.text, passage.heading, passage.title)
-    ]
-    scorer = UnitScorer(query, units)
-    scored = sorted(
-        ((scorer.score(i, unit), unit) for i, unit in enumerate(units)),
-        key=lambda pair: (-pair[0], pair[1].passage, pair[1].position),
-    )
-    if not scored or scored[0][0] < budget.min_score:
-        return []
-    floor = max(budget.min_score, budget.relative_floor * scored[0][0])
-    wanted = [pair for pair in scored if pair[0] >= floor]
-    if query.several:
-        facet_floor = max(budget.min_score, FACET_FLOOR * scored[0][0])
-        for kind in query.kinds:
-            best = next((pair for pair in scored if pair[0] >= facet_floor and has_kind(kind, pair[1].text)), None)
-            if best is not None and best not in wanted:
-                wanted.append(best)
-    chosen: list[tuple[float, Unit]] = []
+    best = scored[0].score
+    wanted: list[ScoredUnit] = [s for s in scored if s.score >= best - budget.within]
+    if reading.query.several:
+        for kind in reading.query.kinds:
+            facet = next(
+                (s for s in scored if s.score >= best - budget.facet_within and has_kind(kind, s.unit.text)), None
+            )
+            if facet is not None and facet not in wanted:
+                wanted.append(facet)
+    chosen: list[ScoredUnit] = []
     used_chars = 0
-    for score, unit in wanted:
+    for candidate in wanted:
         if len(chosen) == budget.max_units:
             break
-        if chosen and used_chars + len(unit.text) > budget.max_chars:
+        text = candidate.unit.text
+        if chosen and used_chars + len(text) > budget.max_chars:
             continue
-        if any(similar(unit.text, other.text) for _, other in chosen):
+        if any(similar(text, other.unit.text) for other in chosen):
             continue
-        chosen.append((score, unit))
-        used_chars += len(unit.text)
+        chosen.append(candidate)
+        used_chars += len(text)
     best_by_passage: dict[int, float] = {}
-    for score, unit in chosen:
-        best_by_passage.setdefault(unit.passage, score)
-    chosen.sort(key=lambda pair: (-best_by_passage[pair[1].passage], pair[1].passage, pair[1].position))
-    return [unit for _, unit in chosen]
+    for candidate in chosen:
+        best_by_passage.setdefault(candidate.unit.passage, candidate.score)
+    chosen.sort(key=lambda s: (-best_by_passage[s.unit.passage], s.unit.passage, s.unit.position))
+    return [s.unit for s in chosen]
 
 
 def _clause(text: str) -> str:
@@ -164,8 +153,9 @@ class OfflineModel(ChatModel):
 
     model_name = "offline-extractive"
 
-    def __init__(self, *, risk_note: bool = True) -> None:
+    def __init__(self, *, risk_note: bool = True, reader: Reader | None = None) -> None:
         self.risk_note = risk_note
+        self.reader = reader or Reader()
 
     def generate(self, request: ChatRequest) -> Completion:
         if request.task == "answer":
@@ -179,8 +169,9 @@ class OfflineModel(ChatModel):
         return Completion(text=text, model=self.model_name)
 
     def answer(self, question: str, passages: Sequence[SearchResult]) -> str:
-        """1-4 cited sentences from the passages, or '' when nothing is relevant enough."""
-        units = select_units(question, passages, ANSWER_BUDGET)
+        """1-4 cited sentences from the passages, or '' when they cannot answer the question."""
+        reading = self.reader.read(question, passages)
+        units = select_units(reading, ANSWER_BUDGET) if reading.answerable else []
         if not units:
             return ""
         text = compose(units, passages)
@@ -191,7 +182,7 @@ class OfflineModel(ChatModel):
 
     def draft(self, topic: str, passages: Sequence[SearchResult]) -> str:
         """An extractive draft in paragraphs per passage, labelled AI-assisted; '' when nothing fits."""
-        units = select_units(topic, passages, DRAFT_BUDGET)
+        units = select_units(self.reader.read(topic, passages), DRAFT_BUDGET)
         if not units:
             return ""
         text = compose(units, passages, paragraphs=True)

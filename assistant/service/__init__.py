@@ -7,7 +7,7 @@ consented lead capture, as a per-conversation state machine whose state lives in
 """
 
 from assistant.service.agent import Agent
-from assistant.service.answer import Answerer, AnswerResult, Evidence, EvidenceThresholds
+from assistant.service.answer import Answerer, AnswerResult, Evidence
 from assistant.service.escalation import EscalationDecision, EscalationPolicy
 from assistant.service.guard import ComplianceGuard, ReplyGuard, SentenceGate, guard_text
 from assistant.service.hours import WorkingHours
@@ -27,7 +27,6 @@ __all__ = [
     "EscalationPolicy",
     "EscalationRef",
     "Evidence",
-    "EvidenceThresholds",
     "Intent",
     "IntentResult",
     "InvalidMessage",

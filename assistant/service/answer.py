@@ -1,8 +1,8 @@
-"""Grounded answers: retrieve → screen passages → judge the evidence → generate → gate → citations.
+"""Grounded answers: retrieve → screen passages → read them → generate → gate → citations.
 
-Weak evidence (no passage, the question's distinctive terms missing from every passage, or low raw
-scores) gets a plain "I don't know" and an offer of a relationship manager, without calling the model,
-so a product or rate that is not in the knowledge base can never be invented.
+When the reader finds that the passages cannot answer (no unit close enough in meaning, or none holding the
+kind of value asked for), the member gets a plain "I don't know" and an offer of a relationship manager,
+without calling the model, so a product or rate that is not in the knowledge base can never be invented.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineModel
+from assistant.llm.reader import Reader
 from assistant.service import replies
-from assistant.service.catalog import Catalog, CatalogCache, found_in
-from assistant.service.followup import ResolvedQuery, subject_terms
+from assistant.service.catalog import Catalog, CatalogCache
+from assistant.service.followup import ResolvedQuery
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.safety import sanitize_passages
 from assistant.service.types import Citation
@@ -34,8 +35,7 @@ class Evidence:
 
     strong: bool
     reason: str
-    coverage: float
-    missing: tuple[str, ...] = ()
+    similarity: float  # the best answer unit's similarity to the question
 
 
 @dataclass(frozen=True)
@@ -49,34 +49,25 @@ class AnswerResult:
     model_failed: bool = False
 
 
-@dataclass(frozen=True)
-class EvidenceThresholds:
-    min_coverage: float = 0.6  # length-weighted share of distinctive query terms found in the passages
-    unknown_weight: float = 2.0  # a missing term the whole corpus never uses weighs this much more
-    min_bm25: float = 1.0  # raw BM25 of the best passage ...
-    min_similarity: float = 0.05  # ... or cosine similarity of the best passage
-
-
-def judge(query: ResolvedQuery, passages: list[SearchResult], catalog: Catalog, limits: EvidenceThresholds) -> Evidence:
-    """Strong only when the passages plausibly contain the answer."""
+def judge(reader: Reader, catalog: Catalog, query: ResolvedQuery, passages: list[SearchResult]) -> Evidence:
+    """Strong only when the reader finds a unit that answers the question, and, when the question names
+    something the knowledge base never mentions, only when that unit is closer still (the profile's
+    ``unfamiliar_below``)."""
     if not passages:
         return Evidence(False, "no passages", 0.0)
-    haystack = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages).lower()
-    asked = subject_terms(catalog.strip_products(query.message), catalog)  # aspect wording maps to corpus terms
-    terms = catalog.key_terms(" ".join((*query.products, *query.topic_terms))) + asked
-    missing = tuple(t for t in terms if not found_in(t, haystack))
-    weight = {t: len(t) * (limits.unknown_weight if not catalog.known(t) else 1.0) for t in terms}
-    total = sum(weight.values())
-    coverage = 1.0 if not total else 1 - sum(weight[t] for t in missing) / total
-    if coverage < limits.min_coverage:
-        return Evidence(False, "distinctive terms missing from the passages", coverage, missing)
-    if query.products:  # retrieval was filtered to the products asked about: scores say little more
-        return Evidence(True, "ok", coverage, missing)
-    best_bm25 = max(float(p.metadata.get("bm25", 0.0)) for p in passages)
-    best_similarity = max(float(p.metadata.get("similarity", 0.0)) for p in passages)
-    if best_bm25 < limits.min_bm25 and best_similarity < limits.min_similarity:
-        return Evidence(False, "low retrieval scores", coverage, missing)
-    return Evidence(True, "ok", coverage, missing)
+    reading = reader.read(query.focus, passages)
+    similarity = reading.best_similarity
+    if not reading.answerable:
+        return Evidence(False, reading.reason, similarity)
+    if similarity < reader.profile.unfamiliar_below:
+        haystack = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages)
+        best = passages[reading.units[0].unit.passage]
+        unknown = catalog.unfamiliar(query.message, haystack) + catalog.absent_rare(
+            query.message, f"{best.title}\n{best.heading}\n{best.text}"
+        )
+        if unknown:
+            return Evidence(False, f"names what the passages never mention: {'、'.join(unknown)}", similarity)
+    return Evidence(True, "ok", similarity)
 
 
 class Answerer:
@@ -90,7 +81,6 @@ class Answerer:
         *,
         catalog: CatalogCache | None = None,
         k: int = 5,
-        thresholds: EvidenceThresholds | None = None,
         fallback: ChatModel | None = None,
     ) -> None:
         self.retriever = retriever
@@ -98,9 +88,9 @@ class Answerer:
         self.guard = guard
         self.catalog = catalog or CatalogCache(retriever.index)
         self.k = k
-        self.thresholds = thresholds or EvidenceThresholds()
+        self.reader = Reader(retriever.index.embedding)
         self.extractive = isinstance(model, OfflineModel)
-        self.fallback = fallback if fallback is not None else OfflineModel(risk_note=False)
+        self.fallback = fallback if fallback is not None else OfflineModel(risk_note=False, reader=self.reader)
 
     def retrieve(self, query: ResolvedQuery) -> list[SearchResult]:
         """Hybrid search, limited to the products asked about; embedded instructions cut out."""
@@ -113,11 +103,10 @@ class Answerer:
 
     def run(self, query: ResolvedQuery, *, streaming: bool = False) -> Iterator[str | AnswerResult]:
         """Text deltas (guarded sentences), then one AnswerResult."""
-        catalog = self.catalog.get()
         passages = self.retrieve(query)
-        evidence = judge(query, passages, catalog, self.thresholds)
+        evidence = judge(self.reader, self.catalog.get(), query, passages)
         if not evidence.strong:
-            log.info("weak evidence (%s, coverage %.2f)", evidence.reason, evidence.coverage)
+            log.info("weak evidence (%s)", evidence.reason)
             text = guard_text(self.guard, replies.not_found(query.topic.label or None))
             yield text
             yield AnswerResult(text, (), False, evidence)

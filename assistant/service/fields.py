@@ -8,28 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from assistant.privacy import BANK_CARD_RE, ID_CARD_RE, PHONE_RE, find_phones, mask_pii
+from knowledge.text import CN_DIGITS, DECIMAL
+from knowledge.text import parse_amount as amount_in_yuan
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
-_SCALE = {"": 1, "元": 1, "块": 1, "w": 10_000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000,
-          "亿": 100_000_000, "k": 1000, "千": 1000}  # fmt: skip
-
-_NUM = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
+_NUM = rf"{DECIMAL}|[{CN_DIGITS}十百千]+"
 _AMOUNT_RE = re.compile(rf"({_NUM})\s*(千万|百万|十万|万|亿|千|w|k)?\s*(元|块|人民币)?", re.IGNORECASE)
+_NOT_MONEY = ("年", "个月", "月", "天", "日", "%", "％", "岁", "期", "次", "人", "号", "倍", "成", "点")
 _AMOUNT_CONTEXT_RE = re.compile(r"贷|借|融资|金额|资金|额度|需要|缺口|申请|周转|要")
 _SECRET_RE = re.compile(
     r"(密码|验证码|动态码|口令|支付码|pin码?|cvv|安全码)\s*(?:是|为|:|：)?\s*([A-Za-z0-9]{3,})", re.IGNORECASE
@@ -107,38 +91,20 @@ class LeadFields:
         )
 
 
-def cn_number(text: str) -> int | None:
-    """Chinese numerals (三百, 一千二百, 五) → int; None when it is not a number."""
-    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
-        return None
-    total, digit = 0, None
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        else:
-            total += (1 if digit is None else digit) * _CN_UNITS[ch]
-            digit = None
-    return total + (digit or 0)
-
-
 def parse_amount(text: str) -> int | None:
     """The largest money amount in yuan mentioned with a unit or in a financing context, else None."""
     text = PHONE_RE.sub(" ", ID_CARD_RE.sub(" ", BANK_CARD_RE.sub(" ", text)))
     best: int | None = None
     for match in _AMOUNT_RE.finditer(text):
-        number, unit, currency = match.group(1), (match.group(2) or "").lower(), match.group(3) or ""
-        tail = text[match.end() : match.end() + 2]
-        if tail.startswith(("年", "个月", "月", "天", "日", "%", "％", "岁", "期", "次", "人", "号", "倍", "成", "点")):
+        number, unit, currency = match.groups()
+        if text.startswith(_NOT_MONEY, match.end()):
             continue
-        if not unit and not currency:
+        if not unit and not currency:  # a bare number: an amount only when long and asked for
             before = text[max(0, match.start() - 6) : match.start()]
             if not (number.isdigit() and len(number) >= 5 and _AMOUNT_CONTEXT_RE.search(before)):
                 continue
-        value = float(number) if number[0].isdigit() else cn_number(number)
-        if value is None:
-            continue
-        amount = round(value * _SCALE[unit])
-        if amount > 0 and (best is None or amount > best):
+        amount = amount_in_yuan(match.group(0))
+        if amount is not None and (best is None or amount > best):
             best = amount
     return best
 

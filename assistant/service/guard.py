@@ -17,6 +17,7 @@ from typing import Protocol
 from assistant.compliance import Report, check, rewrite
 from assistant.service.replies import RISK_NOTE
 from assistant.service.types import Citation
+from knowledge.text import SENTENCE_BREAK_RE, written_numbers
 from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,8 @@ log = logging.getLogger(__name__)
 _RATE_RE = re.compile(r"(?:利率|年化|费率|利息|息费)[^。；;\n]{0,30}\d|\d\s*[%％]")
 _HAS_NOTE_RE = re.compile(r"风险提示|融资有风险")
 _CITATION_RE = re.compile(r"\[(\d{1,3})\]")
-_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 # A sentence ends at terminal punctuation, plus any citation markers written right after it.
-_BOUNDARY_RE = re.compile(r"[。！？!?；;\n](?:\s*\[\d{1,3}\])*")
+_BOUNDARY_RE = re.compile(rf"{SENTENCE_BREAK_RE.pattern}(?:\s*\[\d{{1,3}}\])*")
 _PENDING_MARKER_RE = re.compile(r"\s*(?:\[\d{0,3})?")
 
 
@@ -89,7 +89,7 @@ def guard_text(guard: ReplyGuard, text: str) -> str:
 
 
 def numbers_in(text: str) -> set[str]:
-    return set(_NUMBER_RE.findall(_CITATION_RE.sub(" ", text)))
+    return set(written_numbers(_CITATION_RE.sub(" ", text)))
 
 
 class SentenceGate:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from assistant.llm import ChatModel, ChatRequest, LLMError, Message
 from assistant.privacy import mask_pii
 from assistant.service.types import INTENTS, Intent
+from knowledge.text import normalise
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +83,16 @@ _HUMAN_RE = re.compile("|".join(HUMAN_PATTERNS), re.IGNORECASE)
 _INQUIRY_RE = re.compile("|".join(INQUIRY_PATTERNS))
 _IDENTITY_RE = re.compile(IDENTITY_PATTERN, re.IGNORECASE)
 _APPLY_RE = re.compile("|".join(APPLY_PATTERNS))
+_ACTION_RE = re.compile(r"投诉|举报|转人工|人工客服|人工服务|(?<![需只])要申请|申请")
 _COMPLAINT_RE = re.compile("|".join(COMPLAINT_PATTERNS))
 _CHITCHAT_RE = re.compile("|".join(CHITCHAT_PATTERNS), re.IGNORECASE)
 _OUT_OF_SCOPE_RE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS), re.IGNORECASE)
 _DOMAIN_RE = re.compile(DOMAIN_PATTERN)
 _QUESTION_RE = re.compile(r"(?:怎么|如何|多少|多久|什么|哪些|哪个|是否|能否|可以吗|吗|呢|么)[?？]?|[?？]")
+# A first-person wish or request: 我要投诉, 帮我申请, 请转人工 … (a question without one only asks about it).
+_REQUEST_RE = re.compile(
+    r"我(?:们)?(?:要|想|需要|准备|打算)|(?:帮|给|替)我|^请|麻烦|马上|立刻|赶紧|我(?:们)?(?:公司|企业)?(?:急需|缺)"
+)
 _SPACES_RE = re.compile(r"\s+")
 _LATER_RE = re.compile(r"考虑|想想|想一想|看看|研究|商量|琢磨")
 _THANKS_RE = re.compile(r"谢|感谢|thank|辛苦", re.IGNORECASE)
@@ -127,10 +133,13 @@ class RuleIntentClassifier:
     """
 
     def classify(self, message: str, history: Sequence[str] = ()) -> IntentResult:
-        spaced = _SPACES_RE.sub(" ", message.lower()).strip()
+        spaced = _SPACES_RE.sub(" ", normalise(message)).strip()
         text = spaced.replace(" ", "")
         if _INQUIRY_RE.search(text) and _QUESTION_RE.search(text):
             text = spaced = _INQUIRY_RE.sub("，", text)  # asks about the process: only the rest can complain
+        if _QUESTION_RE.search(text) and not _REQUEST_RE.search(text) and not re.search(r"^(?:投诉|举报)", text):
+            # asks about complaints, the human service or applying, without asking for them
+            text, spaced = _ACTION_RE.sub("，", text), _ACTION_RE.sub("，", spaced)
         negative = negativity(text)
         if _COMPLAINT_RE.search(text) or negative >= STRONG_NEGATIVE:
             return IntentResult("complaint", 0.9, negative, "complaint words or strong negative sentiment")
@@ -151,7 +160,7 @@ class RuleIntentClassifier:
 
 def chitchat_kind(message: str) -> str:
     """Which polite reply a chit-chat message gets: thanks, identity, later (will think about it) or greeting."""
-    text = _SPACES_RE.sub("", message.lower())
+    text = _SPACES_RE.sub("", normalise(message))
     if _THANKS_RE.search(text):
         return "thanks"
     if _IDENTITY_RE.search(text):

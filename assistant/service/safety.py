@@ -2,7 +2,8 @@
 approval promises are refused. Retrieved passages are screened too: instruction-like sentences inside a
 document are data, so they are cut out before any model sees them.
 
-Patterns are data (the tables below); each one is a regular expression over the lower-cased message.
+Patterns are data (the tables below); each one is a regular expression over the normalised message
+(``knowledge.text.normalise``: half-width, lower-case, simplified characters).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from knowledge.text import normalise, sentence_spans
 from knowledge.types import SearchResult
 
 SafetyCategory = Literal["injection", "others_data", "account_change", "approval_promise"]
@@ -101,8 +103,7 @@ _TABLES: tuple[tuple[SafetyCategory, tuple[str, ...]], ...] = (
 _COMPILED = tuple((category, re.compile("|".join(f"(?:{p})" for p in patterns))) for category, patterns in _TABLES)
 _EXEMPT = {category: re.compile(pattern) for category, pattern in EXEMPTIONS.items()}
 _INJECTION_RE = _COMPILED[0][1]
-_SPACES_RE = re.compile(r"[\s\u3000]+")
-_SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*[。！？!?；;\n]?")
+_SPACES_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ class SafetyVerdict:
 
 
 def _normalise(text: str) -> str:
-    return _SPACES_RE.sub(" ", text.lower()).replace("：", ":")
+    """The text as patterns see it: normalised (full-width, case, traditional characters), spaces single."""
+    return _SPACES_RE.sub(" ", normalise(text))
 
 
 def screen(message: str) -> SafetyVerdict | None:
@@ -142,14 +144,15 @@ def strip_instructions(text: str) -> tuple[str, int]:
     Cached: every turn screens the passages it retrieved, and the same chunks come back turn after turn.
     """
     kept: list[str] = []
-    removed = 0
-    for sentence in _SENTENCE_RE.findall(text):
-        if sentence and is_injection(sentence):
+    removed = end = 0
+    for sentence in sentence_spans(text):
+        kept.append(text[end : sentence.start])  # the line breaks between sentences stay
+        if is_injection(sentence.text):
             removed += 1
-            if sentence.endswith("\n"):
-                kept.append("\n")
-            continue
-        kept.append(sentence)
+        else:
+            kept.append(sentence.text)
+        end = sentence.end
+    kept.append(text[end:])
     return "".join(kept), removed
 
 

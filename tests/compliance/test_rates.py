@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.compliance import check, find_rates
-from assistant.compliance.rates import cn_number, format_percent
+from assistant.compliance.rates import format_percent
 
 
 def _periods(text: str) -> list[tuple[str, str | None]]:
@@ -97,14 +97,6 @@ def test_annualized_figure_must_be_as_prominent() -> None:
 def test_rates_far_from_the_annualized_figure_still_need_one() -> None:
     filler = "。我们提供多种还款方式供企业选择" * 8
     assert not check("年化利率7.2%" + filler + "。月息0.6%").passed
-
-
-@pytest.mark.parametrize(
-    ("token", "value"),
-    [("5", 5), ("2.5", 2.5), ("五", 5), ("三点五", 3.5), ("十", 10), ("十五", 15), ("二十", 20), ("零点五", 0.5)],
-)
-def test_cn_number(token: str, value: float) -> None:
-    assert cn_number(token) == pytest.approx(value)
 
 
 def test_format_percent() -> None:

@@ -1,0 +1,73 @@
+"""The one Chinese text layer: normalisation, sentences, BM25 tokens, numerals, figures, lexicons.
+
+Every part of the pipeline that reads Chinese text (chunking, retrieval, the agent, compliance, drafting)
+uses these functions rather than its own copy; word lists are data files in ``lexicons/``.
+"""
+
+from knowledge.text.figures import Figure, FigureKind, find_figures
+from knowledge.text.lexicons import (
+    generic_brands,
+    lexicon,
+    product_heads,
+    query_stopwords,
+    question_filler,
+    question_words,
+    shared_finance_words,
+    stopwords,
+)
+from knowledge.text.normalise import normalise, normalise_with_offsets, span_in_original, to_simplified
+from knowledge.text.numerals import (
+    CN_DIGITS,
+    DECIMAL,
+    GROUPED_DECIMAL,
+    parse_amount,
+    parse_int,
+    parse_number,
+    written_numbers,
+)
+from knowledge.text.sentences import (
+    CLAUSE_BREAKS,
+    CLOSERS,
+    SENTENCE_BREAK_RE,
+    SENTENCE_BREAKS,
+    SENTENCE_ENDS,
+    Sentence,
+    sentence_spans,
+    split_sentences,
+)
+from knowledge.text.tokens import configure_jieba, tokenize
+
+__all__ = [
+    "CLAUSE_BREAKS",
+    "CLOSERS",
+    "CN_DIGITS",
+    "DECIMAL",
+    "GROUPED_DECIMAL",
+    "SENTENCE_BREAKS",
+    "SENTENCE_BREAK_RE",
+    "SENTENCE_ENDS",
+    "Figure",
+    "FigureKind",
+    "Sentence",
+    "configure_jieba",
+    "find_figures",
+    "generic_brands",
+    "lexicon",
+    "normalise",
+    "normalise_with_offsets",
+    "parse_amount",
+    "parse_int",
+    "parse_number",
+    "product_heads",
+    "query_stopwords",
+    "question_filler",
+    "question_words",
+    "sentence_spans",
+    "shared_finance_words",
+    "span_in_original",
+    "split_sentences",
+    "stopwords",
+    "to_simplified",
+    "tokenize",
+    "written_numbers",
+]

@@ -1,0 +1,51 @@
+"""Word lists as data files (``lexicons/*.txt``: one entry per line, ``#`` starts a comment), read once."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+_PACKAGE = "knowledge.text"
+
+
+@cache
+def lexicon(name: str) -> frozenset[str]:
+    """The entries of ``lexicons/<name>.txt`` (blank lines and ``#`` comments skipped)."""
+    text = resources.files(_PACKAGE).joinpath("lexicons").joinpath(f"{name}.txt").read_text(encoding="utf-8")
+    entries = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return frozenset(entry for entry in entries if entry)
+
+
+def stopwords() -> frozenset[str]:
+    """Words dropped from BM25 tokens (function words, pronouns, particles, question framing)."""
+    return lexicon("stopwords")
+
+
+def query_stopwords() -> frozenset[str]:
+    """Words of a member question that say nothing about its subject (particles, pronouns, asking words)."""
+    return lexicon("query_stopwords")
+
+
+def question_words() -> frozenset[str]:
+    """Words that say what is asked or which aspect (最多, 额度, 期限), never what it is about."""
+    return lexicon("question_words")
+
+
+def question_filler() -> frozenset[str]:
+    """Words that carry no topic in member questions, on top of the BM25 stopwords."""
+    return lexicon("question_filler")
+
+
+def shared_finance_words() -> frozenset[str]:
+    """Words nearly every financing question shares (贷款, 利率 …): they say little about its topic."""
+    return lexicon("shared_finance_words")
+
+
+def generic_brands() -> frozenset[str]:
+    """Two-character name prefixes too common in everyday Chinese to stand for a product on their own."""
+    return lexicon("generic_brands")
+
+
+def product_heads() -> frozenset[str]:
+    """Head words of financial product names (贷, 保理, 租赁 …): what follows a brand."""
+    return lexicon("product_heads")

@@ -1,0 +1,76 @@
+"""Numbers written in Chinese, Arabic or mixed forms (五十万, 两千三百, 1.5亿, 50万, 800,000) and money
+amounts in 元, parsed with ``cn2an``."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import cn2an
+
+from knowledge.text.normalise import normalise
+
+CN_DIGITS = "零〇一二两三四五六七八九"
+DECIMAL = r"\d+(?:\.\d+)?"  # regex fragment: 5, 3.65
+GROUPED_DECIMAL = r"\d+(?:,\d{3})*(?:\.\d+)?"  # regex fragment: 800,000, 1,000.5
+
+_GROUPED_RE = re.compile(GROUPED_DECIMAL)
+_WRITTEN_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_DIGIT_COMMA_RE = re.compile(r"(?<=\d),(?=\d{3})")
+# "两三百万", "七八千": two neighbouring digits before a unit give a rough range.
+_APPROXIMATE_RE = re.compile(r"([一二两三四五六七八])([二三四五六七八九])([十百千万亿].*)")
+_NUMERAL_RE = re.compile(rf"[\d.{CN_DIGITS}十百千万亿点]+")
+_SPACES_RE = re.compile(r"\s+")
+# Amount suffixes: informal units (50w, 5k) and the currency, which states no scale.
+_INFORMAL_UNITS = (("w", "万"), ("k", "千"))
+_CURRENCY = ("人民币", "元整", "元", "块钱", "块", "圆")
+
+
+def written_numbers(text: str) -> list[str]:
+    """The Arabic numbers as written, in order ("3.65", "800,000", "2027"): what a grounded answer must
+    not invent."""
+    return _WRITTEN_RE.findall(text)
+
+
+@lru_cache(maxsize=4096)
+def parse_number(text: str) -> float | None:
+    """The number a numeral states: "5", "3.65", "800,000", "五", "三点五", "十五", "两千", "五十万",
+    "一亿五千万", "1.5亿", "50万", "3百万"; a rough "两三百万" its upper end; None when it is not a number."""
+    token = _SPACES_RE.sub("", normalise(text))
+    if _GROUPED_RE.fullmatch(token):
+        return float(token.replace(",", ""))
+    token = _DIGIT_COMMA_RE.sub("", token)  # "1,200万" is 1200万
+    if not token or not _NUMERAL_RE.fullmatch(token):
+        return None
+    approximate = _APPROXIMATE_RE.fullmatch(token)
+    if approximate:  # the upper end: 两三百万 counts as 三百万
+        token = approximate.group(2) + approximate.group(3)
+    try:
+        return float(cn2an.cn2an(token, "smart"))
+    except (ValueError, KeyError):  # cn2an's answers to a malformed numeral ("十十", "点", "万万")
+        return None
+
+
+def parse_int(text: str) -> int | None:
+    """The whole number a numeral states ("十二" → 12, "三百" → 300); None when it is not a whole number."""
+    value = parse_number(text)
+    return int(value) if value is not None and value.is_integer() else None
+
+
+@lru_cache(maxsize=4096)
+def parse_amount(text: str) -> int | None:
+    """A money amount in 元: "50万元" → 500000, "1.5亿" → 150000000, "两千三百元" → 2300, "500000元",
+    "800,000元", "50w", "人民币5千元"; None when the text is not an amount (or not positive)."""
+    token = _SPACES_RE.sub("", normalise(text))
+    token = token.removeprefix("人民币")
+    for currency in _CURRENCY:
+        if token.endswith(currency):
+            token = token[: -len(currency)]
+            break
+    for informal, unit in _INFORMAL_UNITS:
+        if token.endswith(informal):
+            token = token[:-1] + unit
+    value = parse_number(token)
+    if value is None or value <= 0:
+        return None
+    return round(value)

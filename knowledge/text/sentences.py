@@ -1,0 +1,48 @@
+"""The one sentence splitter: Chinese and Latin end punctuation, closing quotes and brackets kept with the
+sentence they close, newlines as breaks.
+
+Sentences tile each line: one runs from the end of the previous one (leading spaces included) through its
+end punctuation and any closing marks, so the spans of a line cover it; pieces that are only whitespace
+are left out. A Latin full stop ends a sentence only after a letter and before a space or the end, so
+"3.5%" and "1. 准备材料" stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SENTENCE_ENDS = "。！？；!?;"
+CLOSERS = "”’」』）)]"
+SENTENCE_BREAKS = SENTENCE_ENDS + "\n"  # a sentence never runs over one of these
+CLAUSE_BREAKS = "，," + SENTENCE_BREAKS  # nor a clause over one of these
+
+_ENDS = re.escape(SENTENCE_ENDS)
+# The body of a sentence takes every character but an end mark, a newline and a full stop that ends a
+# Latin sentence (possessive: no backtracking); then come the end marks and any closing marks.
+_BODY = rf"(?:[^{_ENDS}\n.]++|(?<![A-Za-z])\.|\.(?!\s|$))*+"
+_END = rf"(?:[{_ENDS}]++|\.)"
+_SENTENCE_RE = re.compile(rf"{_BODY}{_END}[{re.escape(CLOSERS)}]*+|[^{_ENDS}\n]+")
+SENTENCE_BREAK_RE = re.compile(f"[{re.escape(SENTENCE_BREAKS)}]")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a text: its span [start, end) and its text (leading spaces included)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """The sentences of ``text[start:end]``, in order, with offsets into ``text``."""
+    stop = len(text) if end is None else end
+    return [
+        Sentence(m.start(), m.end(), m.group()) for m in _SENTENCE_RE.finditer(text, start, stop) if m.group().strip()
+    ]
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of the text, stripped of surrounding whitespace."""
+    return [sentence.text.strip() for sentence in sentence_spans(text)]

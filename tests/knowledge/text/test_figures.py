@@ -1,0 +1,77 @@
+"""Figures with spans in the original text and normalised values."""
+
+from __future__ import annotations
+
+from knowledge.text import Figure, find_figures
+
+
+def found(text: str) -> list[tuple[str, str, str]]:
+    return [(f.kind, f.text, f.normalised) for f in find_figures(text)]
+
+
+def test_kinds_values_and_spans() -> None:
+    text = "2027年3月15日14:00开始，年化利率3.5%，额度10万元，期限12个月，第3期限额60人"
+    assert found(text) == [
+        ("date", "2027年3月15日", "2027-03-15"),
+        ("time", "14:00", "14:00"),
+        ("rate", "3.5%", "3.5%"),
+        ("amount", "10万元", "100000元"),
+        ("duration", "12个月", "12个月"),
+        ("ordinal", "第3期", "3期"),
+        ("count", "60人", "60人"),
+    ]
+    assert all(text[f.start : f.end] == f.text for f in find_figures(text))
+
+
+def test_amounts_and_ranges() -> None:
+    [amount] = find_figures("额度80—100万元")
+    assert (amount.unit, amount.values, amount.normalised) == ("元", (800_000.0, 1_000_000.0), "800000-1000000元")
+    assert found("1.2亿元与800,000元") == [("amount", "1.2亿元", "120000000元"), ("amount", "800,000元", "800000元")]
+    assert found("分别为100，200万元") == [("amount", "200万元", "2000000元")]  # a Chinese comma is no digit group
+
+
+def test_rates_in_every_form() -> None:
+    assert found("日息万分之五，下降1个百分点，上浮50个基点，年化3.45%-6%") == [
+        ("rate", "万分之五", "0.05%"),
+        ("rate", "1个百分点", "1pp"),
+        ("rate", "50个基点", "50bp"),
+        ("rate", "3.45%-6%", "3.45-6%"),
+    ]
+
+
+def test_durations() -> None:
+    assert found("期限一年，5—10个工作日内审批，宽限期半年，30天") == [
+        ("duration", "一年", "12个月"),
+        ("duration", "5—10个工作日", "5-10个工作日"),
+        ("duration", "半年", "6个月"),
+        ("duration", "30天", "30天"),
+    ]
+
+
+def test_dates_and_times() -> None:
+    assert found("3月15日 9:00-11:30，2027-03-25截止，2027年度") == [
+        ("date", "3月15日", "03-15"),
+        ("time", "9:00-11:30", "09:00-11:30"),
+        ("date", "2027-03-25", "2027-03-25"),
+        ("date", "2027年", "2027年"),
+    ]
+
+
+def test_full_width_figures_keep_their_original_span() -> None:
+    text = "……年化利率３．６５％，额度８０萬元"
+    figures = find_figures(text)
+    assert [(f.text, f.normalised) for f in figures] == [("３．６５％", "3.65%"), ("８０萬元", "800000元")]
+    assert all(text[f.start : f.end] == f.text for f in figures)
+
+
+def test_excluded_spans_and_overlaps() -> None:
+    text = "成立满3年，期限3年"
+    assert [f.text for f in find_figures(text, exclude=[(0, 5)])] == ["3年"]
+    assert find_figures(text, exclude=[(0, 5)])[0].start == 8
+    # the year of a date is never a duration of its own
+    assert [f.kind for f in find_figures("2027年3月")] == ["date"]
+
+
+def test_a_figure_is_a_value_object() -> None:
+    figure = Figure("amount", 0, 3, "50万", "元", (500_000.0,))
+    assert figure.normalised == "500000元"

@@ -1,0 +1,41 @@
+"""Word lists are data files shipped with the package, read once."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from knowledge.text import (
+    generic_brands,
+    lexicon,
+    query_stopwords,
+    question_filler,
+    question_words,
+    shared_finance_words,
+    stopwords,
+)
+
+LISTS = ("stopwords", "query_stopwords", "question_words", "question_filler", "shared_finance_words", "generic_brands")
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_lexicon_file_loads_without_comments_or_blanks(name: str) -> None:
+    entries = lexicon(name)
+    assert entries
+    assert not any(e.startswith("#") or not e.strip() or e != e.strip() for e in entries)
+    path = resources.files("knowledge.text").joinpath("lexicons").joinpath(f"{name}.txt")
+    assert path.is_file()
+
+
+def test_named_accessors_and_caching() -> None:
+    assert "的" in stopwords() and "请问" in query_stopwords()
+    assert {"额度", "期限"} <= question_words()
+    assert "咨询" in question_filler() and "贷款" in shared_finance_words()
+    assert "科技" in generic_brands()
+    assert lexicon("stopwords") is stopwords()
+
+
+def test_an_unknown_lexicon_is_an_error() -> None:
+    with pytest.raises(FileNotFoundError):
+        lexicon("no_such_list")

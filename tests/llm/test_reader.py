@@ -1,0 +1,123 @@
+"""The reader on made-up passages with the product's embedding (e5): which units answer, and when none does.
+
+Each test pins one behaviour a member relies on: the unit that holds what was asked wins over its neighbours
+whatever the wording, two things asked get both, another place's policy is not passed off as this place's,
+and a question the passages cannot answer gets nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.llm import ChatRequest, Message, OfflineModel
+from assistant.llm.reader import Reader
+from knowledge.embedding import E5Embedding
+from knowledge.types import SearchResult
+from knowledge.vector_cache import VectorCache
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
+
+def passage(number: int, title: str, text: str, region: str = "全国") -> SearchResult:
+    return SearchResult(
+        f"c{number}", f"doc-{number}.md", title, title, text, text[:30], 1.0 / number, metadata={"region": region}
+    )
+
+
+EVENT = passage(
+    1,
+    "年度产品发布会通知",
+    """为帮助企业了解年度信贷产品，社群将举办年度产品发布会。
+## 时间与地点
+| 项目 | 内容 |
+| --- | --- |
+| 时间 | 2027年3月9日14:00—17:00 |
+| 线下会场 | 示范金融大厦6楼多功能厅 |
+| 报名截止 | 2027年3月2日18:00 |
+""",
+)
+LOAN = passage(
+    2,
+    "小微企业经营贷产品说明",
+    """## 产品要素
+本产品面向成立满2年的小微企业。单户授信额度最高500万元。
+贷款期限最长36个月，可按月付息、到期还本。
+年化利率区间为4.35%至8.5%，具体以审批结果为准。
+提前还款不收取违约金。
+""",
+)
+SUBSIDY = passage(
+    3,
+    "甲市科技贷款贴息办法",
+    """## 贴息标准
+按企业实际支付利息的50%给予贴息，单户年度贴息上限50万元。
+## 申报
+每年7月申报上半年已付利息。
+""",
+    region="苏州市",
+)
+
+
+@pytest.fixture(scope="module")
+def reader(vector_cache_file: Path) -> Reader:
+    embedding = E5Embedding()
+    embedding.use_cache(VectorCache(vector_cache_file))
+    return Reader(embedding)
+
+
+def answer(reader: Reader, question: str, *passages: SearchResult) -> str:
+    model = OfflineModel(risk_note=False, reader=reader)
+    return model.generate(ChatRequest([Message.user(question)], list(passages))).text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("发布会在哪儿开", "示范金融大厦6楼"),
+        ("发布会啥时候报名截止", "2027年3月2日18:00"),
+        ("这个经营贷最多能借几年", "36个月"),
+        ("提前把钱还了要赔钱吗", "不收取违约金"),
+        ("经营贷的利息大概在什么区间", "4.35%至8.5%"),
+    ],
+)
+def test_the_unit_holding_what_was_asked_answers_in_other_words(reader: Reader, question: str, expected: str) -> None:
+    text = answer(reader, question, EVENT, LOAN)
+    assert expected in text, text
+
+
+def test_two_things_asked_at_once_get_both(reader: Reader) -> None:
+    text = answer(reader, "经营贷额度最高多少，期限多长？", LOAN)
+    assert "500万元" in text and "36个月" in text, text
+
+
+def test_another_places_policy_is_not_passed_off_as_this_places(reader: Reader) -> None:
+    reading = reader.read("上海的科技贷款贴息比例是多少", [SUBSIDY])
+    assert not reading.answerable and "上海市" in reading.reason
+    assert answer(reader, "上海的科技贷款贴息比例是多少", SUBSIDY) == ""
+    assert "50%" in answer(reader, "苏州的科技贷款贴息比例是多少", SUBSIDY)
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样", "推荐一部好看的电影"])
+def test_unrelated_questions_get_nothing(reader: Reader, question: str) -> None:
+    reading = reader.read(question, [EVENT, LOAN])
+    assert not reading.answerable, reading.reason
+    assert answer(reader, question, EVENT, LOAN) == ""
+
+
+def test_the_question_is_embedded_once(reader: Reader) -> None:
+    calls: list[list[str]] = []
+    original = reader.embedding.embed_query
+
+    def counting(texts: list[str]) -> list[object]:
+        calls.append(list(texts))
+        return original(texts)  # type: ignore[no-any-return]
+
+    reader.embedding.embed_query = counting  # type: ignore[method-assign,assignment]
+    try:
+        for _ in range(3):
+            reader.read("发布会在哪儿开（一次）", [EVENT])
+    finally:
+        del reader.embedding.embed_query
+    assert calls == [["发布会在哪儿开（一次）"]]
