@@ -33,8 +33,10 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge
 
 @pytest.fixture(scope="session")
 def vector_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One vector cache for the whole run: each distinct text is embedded by e5 once, whichever test asks."""
-    return tmp_path_factory.mktemp("vector-cache") / "embeddings.db"
+    """One vector cache for the whole run: each distinct text is embedded by e5 once, whichever test asks.
+    FINASSIST_TEST_VECTOR_CACHE keeps one between runs (a developer's choice; CI starts empty)."""
+    kept = os.environ.get("FINASSIST_TEST_VECTOR_CACHE")
+    return Path(kept) if kept else tmp_path_factory.mktemp("vector-cache") / "embeddings.db"
 
 
 @pytest.fixture(scope="session")

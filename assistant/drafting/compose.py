@@ -18,17 +18,22 @@ from assistant.drafting.templates import DraftTemplate, Section, fill
 from assistant.drafting.types import NoSourcesError
 from assistant.llm.extractive import similar, split_units
 from assistant.llm.offline import DRAFT_LABEL, RISK_NOTE
+from knowledge.text import cn_numeral, heading_number
 from knowledge.types import SearchResult
 
 RISK_TYPES = frozenset({"product_intro", "policy_explainer", "case_story"})
 RATE_WORDS = ("利率", "年化", "费率", "利息", "费用", "担保费", "贴息")
 _SKIP_RE = re.compile(r"虚构示例|均为虚构|仅用于演示")
-_ORDINAL_RE = re.compile(r"^\s*[一二三四五六七八九十]{1,3}[、.．]\s*")
 _DIGIT_RE = re.compile(r"\d")
 _ROW_NUMBER_RE = re.compile(r"^\d{1,2}[：:](?!\d)\s*")  # "1：营业执照…" from a numbered table
 _TRAILING = "。；;，,、：: \t"
-_CN_ORDINALS = "一二三四五六七八九十"
 _MIN_FACT_CHARS = 6
+
+
+def _without_number(heading: str) -> str:
+    """The heading without its ordinal prefix ("三、适用对象" → "适用对象")."""
+    number = heading_number(heading)
+    return heading[number[1] :] if number else heading
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ class _Picker:
                 continue
             answer = self.take(self.facts[i], per_answer)
             if answer:
-                blocks.append(Block(section, answer, question=_ORDINAL_RE.sub("", path[-1])))
+                blocks.append(Block(section, answer, question=_without_number(path[-1])))
         return blocks
 
 
@@ -204,8 +209,9 @@ def _article(title: str, lead: str, blocks: list[Block], cite: _Citer, audience:
 def _notice(title: str, lead: str, blocks: list[Block], cite: _Citer) -> list[str]:
     parts = [f"**{title}**", "各位会员：", lead]
     for number, block in enumerate(blocks):
-        ordinal = _CN_ORDINALS[number] if number < len(_CN_ORDINALS) else "其他"
-        parts.append(f"{ordinal}、{block.question or block.section.heading}\n{_facts_inline(block, cite)}")
+        parts.append(
+            f"{cn_numeral(number + 1)}、{block.question or block.section.heading}\n{_facts_inline(block, cite)}"
+        )
     return parts
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol
@@ -11,13 +10,12 @@ from assistant.drafting.brief import Brief
 from assistant.drafting.templates import DraftTemplate
 from assistant.drafting.types import NoSourcesError
 from assistant.llm.extractive import build_query, overlap
-from knowledge.text import parse_int
+from knowledge.text import heading_number
 from knowledge.types import SearchResult
 
 MIN_RELEVANCE = 0.25  # share of the topic's words a source must contain to be drafted from
 FIRST_K, SECTION_K, DOCUMENT_K = 8, 8, 30
 MAX_RELATED = 4
-_ORDINAL_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})[、.．]")
 
 
 class Retriever(Protocol):
@@ -36,9 +34,8 @@ def reading_order(passage: SearchResult) -> tuple[int, int, int]:
     path = section_path(passage)
     if not path:
         return (0, 0, 0)
-    m = _ORDINAL_RE.match(path[0])
-    value = parse_int(m.group(1)) if m else None
-    ordinal = 99 if value is None else value
+    heading = heading_number(path[0])
+    ordinal = 99 if heading is None else heading[0]
     return (ordinal, len(path), 0 if passage.text.lstrip().startswith("#") else 1)
 
 

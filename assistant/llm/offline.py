@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.llm.base import ChatModel, ChatRequest, Completion, LLMError, LLMUnsupported, Message, cited_numbers
 from assistant.llm.extractive import Unit, has_kind, similar
-from assistant.llm.reader import Reader, Reading, ScoredUnit
+from assistant.llm.reader import EXAMPLE_RE, Reader, Reading, ScoredUnit
 from assistant.privacy import mask_pii
 from knowledge.types import SearchResult
 
@@ -69,14 +69,16 @@ def select_units(reading: Reading, budget: _Budget) -> list[Unit]:
     if not scored:
         return []
     best = scored[0].score
-    wanted: list[ScoredUnit] = [s for s in scored if s.score >= best - budget.within]
-    if reading.query.several:
+    facets: list[ScoredUnit] = []
+    if reading.query.several:  # the best unit for each thing asked comes right after the best one
         for kind in reading.query.kinds:
-            facet = next(
-                (s for s in scored if s.score >= best - budget.facet_within and has_kind(kind, s.unit.text)), None
-            )
-            if facet is not None and facet not in wanted:
-                wanted.append(facet)
+            holding = [s for s in scored if s.score >= best - budget.facet_within and has_kind(kind, s.unit.text)]
+            # the rule stating the value rather than an example using it (举例：…500万元…)
+            facet = next((s for s in holding if not EXAMPLE_RE.match(s.unit.text)), holding[0] if holding else None)
+            if facet is not None and facet not in facets:
+                facets.append(facet)
+    close = [s for s in scored if s.score >= best - budget.within]
+    wanted = list(dict.fromkeys([scored[0], *facets, *close]))
     chosen: list[ScoredUnit] = []
     used_chars = 0
     for candidate in wanted:

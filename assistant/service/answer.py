@@ -59,11 +59,14 @@ def judge(reader: Reader, catalog: Catalog, query: ResolvedQuery, passages: list
     similarity = reading.best_similarity
     if not reading.answerable:
         return Evidence(False, reading.reason, similarity)
+    haystack = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages)
+    products = catalog.unfamiliar_products(query.message, haystack)
+    if products:
+        return Evidence(False, f"asks about a product the knowledge base lacks: {'、'.join(products)}", similarity)
     if similarity < reader.profile.unfamiliar_below:
-        haystack = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages)
         best = passages[reading.units[0].unit.passage]
         unknown = catalog.unfamiliar(query.message, haystack) + catalog.absent_rare(
-            query.message, f"{best.title}\n{best.heading}\n{best.text}"
+            query.message, f"{best.title}\n{best.heading}\n{best.text}", reader.knobs.rare_share
         )
         if unknown:
             return Evidence(False, f"names what the passages never mention: {'、'.join(unknown)}", similarity)

@@ -18,10 +18,7 @@ import jieba.posseg
 from knowledge.index import KnowledgeIndex
 from knowledge.text import generic_brands, product_heads, query_stopwords, question_words, tokenize
 
-COMMON_SHARE = 0.3
-# A subject word in at most this share of documents names something specific: when the best passage lacks it,
-# the passage is about something else (0.11 = 3 of the sample's 29 documents; chosen on the blind dev set).
-RARE_SHARE = 0.11  # a token in at least this share of documents says nothing about the topic
+COMMON_SHARE = 0.3  # a token in at least this share of documents says nothing about the topic
 _TITLE_SUFFIX_RE = re.compile(r"(?:产品说明|业务说明|说明书|简介|介绍)$")
 _KEY_TOKEN_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,}$")
 _LATIN_RE = re.compile(r"^[A-Za-z]+$")
@@ -116,20 +113,25 @@ class Catalog:
             found.append(term)
         return found
 
-    def absent_rare(self, text: str, passage: str) -> list[str]:
-        """Subject words of the text that few documents use and the passage does not (信用卡 asked, a loan
-        product's fee answered): the passage is about something else."""
+    def unfamiliar_products(self, text: str, haystack: str) -> list[str]:
+        """Unfamiliar words naming the product asked about (黄金 in 黄金质押贷款, 汽车 in 汽车消费贷): a product
+        the knowledge base does not have, however close its other words come."""
+        return [t for t in self.unfamiliar(text, haystack) if _names_product(t, text)]
+
+    def absent_rare(self, text: str, passage: str, rare_share: float) -> list[str]:
+        """Subject words of the text that at most `rare_share` of the documents use and the passage does not
+        (信用卡 asked, a loan product's fee answered): the passage is about something else."""
         return [
             t
             for t in self.key_terms(text)
-            if self.known(t) and self.share(t) <= RARE_SHARE and t not in passage and not _longer_form_in(t, passage)
+            if self.known(t) and self.share(t) <= rare_share and t not in passage and not _longer_form_in(t, passage)
         ]
 
 
 def _names_product(term: str, text: str) -> bool:
     """The term stands right before a product head word (a brand: 金穗 in 金穗农业贷, 鑫诚 in 鑫诚供应链保理)."""
     start = text.find(term)
-    after = text[start + len(term) : start + len(term) + 8] if start >= 0 else ""
+    after = text[start + len(term) : start + len(term) + 5] if start >= 0 else ""
     return any(head in after for head in product_heads())
 
 

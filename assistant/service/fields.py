@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from assistant.privacy import BANK_CARD_RE, ID_CARD_RE, PHONE_RE, find_phones, mask_pii
-from knowledge.text import CN_DIGITS, DECIMAL
+from knowledge.text import CN_DIGITS, DECIMAL, surnames
 from knowledge.text import parse_amount as amount_in_yuan
 
 _NUM = rf"{DECIMAL}|[{CN_DIGITS}十百千]+"
@@ -26,10 +26,6 @@ _NAME_RES = (
     re.compile(r"(?:我姓|免贵姓|姓)([\u4e00-\u9fa5])(?:[，,。\s]|$|先生|女士|总|经理)"),
     re.compile(r"^(?:我是)?([\u4e00-\u9fa5]{1,2}(?:先生|女士|总|经理))$"),
 )  # fmt: skip
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆"
-    "汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞"
-)
 _PLAIN_NAME_RE = re.compile(r"^(?:我是|我叫|本人)([\u4e00-\u9fa5]{2,3})$")
 _COMPANY_SUFFIX_RE = re.compile(
     r"([\u4e00-\u9fa5A-Za-z0-9（）()·]{2,40}?(?:有限责任公司|股份有限公司|有限公司|集团|公司|工作室|厂|合作社|商行|事务所))"
@@ -122,7 +118,7 @@ def _name(text: str) -> str | None:
             if match:
                 found.append(match.group(1).strip())
         plain = _PLAIN_NAME_RE.match(clause)
-        if plain and plain.group(1)[0] in _SURNAMES:
+        if plain and (plain.group(1)[:2] in surnames() or plain.group(1)[0] in surnames()):
             found.append(plain.group(1))
     return max(found, key=len) if found else None
 

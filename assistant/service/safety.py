@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
-from knowledge.text import normalise, sentence_spans
+from knowledge.text import normalise, sentence_spans, surname_pattern
 from knowledge.types import SearchResult
 
 SafetyCategory = Literal["injection", "others_data", "account_change", "approval_promise"]
@@ -37,10 +37,7 @@ INJECTION_PATTERNS = (
     r"system ?(?:message|消息)|(?:你收到的|你的)(?:全部|所有)?(?:system|系统|隐藏|内部)(?:消息|指令|提示|设定)",
 )
 _THIRD_PARTY = r"(?:他|她|他们|她们|同事|朋友|亲戚|老板|领导|家人|合伙人|股东|别人|其他人|[\u4e00-\u9fff]总)"
-_SURNAME = (
-    r"(?:欧阳|司马|上官|诸葛|东方|[王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-    r"苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文])"
-)
+_SURNAME = surname_pattern()  # lexicons/surnames.txt
 OTHERS_DATA_PATTERNS = (
     r"(?:其他|别的|其它|所有|全部)(?:会员|客户|用户|借款人|申请人)(?:的)?(?:信息|资料|名单|电话|手机|号码|联系方式|数据|线索|申请)",
     r"(?:别人|他人|其他人|同行)(?:的)?(?:电话|手机|号码|联系方式|身份证|资料|信息|贷款|申请|额度)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -39,6 +40,19 @@ def question_filler() -> frozenset[str]:
 def shared_finance_words() -> frozenset[str]:
     """Words nearly every financing question shares (贷款, 利率 …): they say little about its topic."""
     return lexicon("shared_finance_words")
+
+
+def surnames() -> frozenset[str]:
+    """Common Chinese surnames, compound ones (欧阳, 司马) included."""
+    return lexicon("surnames")
+
+
+def surname_pattern() -> str:
+    """A regex fragment matching one surname, compound surnames tried first."""
+    names = surnames()
+    compound = sorted((re.escape(n) for n in names if len(n) > 1), key=lambda n: (-len(n), n))
+    single = "".join(sorted(n for n in names if len(n) == 1))
+    return "(?:" + "".join(f"{n}|" for n in compound) + f"[{single}])"
 
 
 def generic_brands() -> frozenset[str]:

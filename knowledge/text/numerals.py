@@ -21,6 +21,7 @@ _DIGIT_COMMA_RE = re.compile(r"(?<=\d),(?=\d{3})")
 _APPROXIMATE_RE = re.compile(r"([一二两三四五六七八])([二三四五六七八九])([十百千万亿].*)")
 _NUMERAL_RE = re.compile(rf"[\d.{CN_DIGITS}十百千万亿点]+")
 _SPACES_RE = re.compile(r"\s+")
+_HEADING_NUMBER_RE = re.compile(r"\s*([一二三四五六七八九十]{1,3})[、.．]\s*")
 # Amount suffixes: informal units (50w, 5k) and the currency, which states no scale.
 _INFORMAL_UNITS = (("w", "万"), ("k", "千"))
 _CURRENCY = ("人民币", "元整", "元", "块钱", "块", "圆")
@@ -74,3 +75,16 @@ def parse_amount(text: str) -> int | None:
     if value is None or value <= 0:
         return None
     return round(value)
+
+
+def heading_number(text: str) -> tuple[int, int] | None:
+    """A Chinese ordinal heading prefix ("三、适用对象", "十二．附则"): (its number, the prefix's length with
+    the spaces after it); None when the text does not start with one."""
+    m = _HEADING_NUMBER_RE.match(text)
+    number = parse_int(m.group(1)) if m else None
+    return None if m is None or number is None else (number, m.end())
+
+
+def cn_numeral(number: int) -> str:
+    """A whole number in Chinese numerals: 1 → 一, 12 → 十二, 105 → 一百零五."""
+    return str(cn2an.an2cn(number))

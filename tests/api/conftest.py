@@ -34,7 +34,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
 
 @pytest.fixture
 def make_services(
-    tmp_path: Path, sample_index: KnowledgeIndex, sample_retriever: HybridRetriever
+    tmp_path: Path, semantic_index: KnowledgeIndex, semantic_retriever: HybridRetriever
 ) -> Iterator[Callable[..., Services]]:
     """Build services over the shared sample index with settings overrides; stores are closed after the test."""
     built: list[Services] = []
@@ -43,7 +43,7 @@ def make_services(
         data_dir = tmp_path / f"data{len(built)}"
         settings = make_settings(data_dir, **overrides)
         store = build_store(settings.resolved_database_url)
-        services = build_services(settings, index=sample_index, retriever=sample_retriever, store=store)
+        services = build_services(settings, index=semantic_index, retriever=semantic_retriever, store=store)
         built.append(services)
         return services
 

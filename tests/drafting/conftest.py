@@ -9,7 +9,9 @@ import pytest
 
 from assistant.drafting import DraftService
 from assistant.llm import ChatModel, FakeModel, OfflineModel
+from assistant.llm.reader import Reader
 from assistant.store import Store, build_store
+from knowledge.index import KnowledgeIndex
 from knowledge.retriever import HybridRetriever
 from tests.conftest import TEST_TODAY
 from tests.support.fixtures import openai_server  # noqa: F401
@@ -20,7 +22,8 @@ SAMPLES = [
     ("product_intro", "安心政担贷", "products/anxin-guarantee-loan.md"),
     ("event_notice", "2027年度企业信贷产品发布会", "events/credit-product-launch-2027.md"),
     ("faq_digest", "年化利率怎么算", "faq/apr-conversion.md"),
-    ("case_story", "知识产权质押融资案例", "policies/hefei-ip-pledge-support.md"),
+    # a case story on IP pledge financing may be drawn from the pledge loan or from the pledge subsidy policy
+    ("case_story", "知识产权质押融资案例", "products/zhihui-ip-pledge-loan.md|policies/hefei-ip-pledge-support.md"),
 ]
 
 
@@ -32,16 +35,16 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def make_service(sample_retriever: HybridRetriever, store: Store) -> Callable[[ChatModel], DraftService]:
+def make_service(semantic_retriever: HybridRetriever, store: Store) -> Callable[[ChatModel], DraftService]:
     def make(model: ChatModel) -> DraftService:
-        return DraftService(sample_retriever, model, store, today=lambda: TEST_TODAY)
+        return DraftService(semantic_retriever, model, store, today=lambda: TEST_TODAY)
 
     return make
 
 
 @pytest.fixture
-def service(make_service: Callable[[ChatModel], DraftService]) -> DraftService:
-    return make_service(OfflineModel())
+def service(make_service: Callable[[ChatModel], DraftService], semantic_index: KnowledgeIndex) -> DraftService:
+    return make_service(OfflineModel(reader=Reader(semantic_index.embedding)))
 
 
 @pytest.fixture

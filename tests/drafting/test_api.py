@@ -26,11 +26,11 @@ RIGHT, WRONG = "年化利率3.5%—4.8%", "年化利率3.2%—4.8%"
 
 
 @pytest.fixture
-def services(tmp_path: Path, sample_index: KnowledgeIndex, sample_retriever: HybridRetriever) -> Iterator[Services]:
+def services(tmp_path: Path, semantic_index: KnowledgeIndex, semantic_retriever: HybridRetriever) -> Iterator[Services]:
     settings = make_settings(tmp_path / "data")
     store = build_store(settings.resolved_database_url)
-    built = build_services(settings, index=sample_index, retriever=sample_retriever, store=store)
-    built.drafts = DraftService(sample_retriever, built.chat_model, store, today=lambda: TEST_TODAY)  # type: ignore[attr-defined]
+    built = build_services(settings, index=semantic_index, retriever=semantic_retriever, store=store)
+    built.drafts = DraftService(semantic_retriever, built.chat_model, store, today=lambda: TEST_TODAY)  # type: ignore[attr-defined]
     yield built
     store.close()
 
@@ -133,11 +133,11 @@ def test_unknown_draft_and_bad_ids(client: TestClient, keys: dict[str, dict[str,
 
 
 def test_router_builds_the_service_when_services_have_none(
-    tmp_path: Path, sample_index: KnowledgeIndex, sample_retriever: HybridRetriever
+    tmp_path: Path, semantic_index: KnowledgeIndex, semantic_retriever: HybridRetriever
 ) -> None:
     settings = make_settings(tmp_path / "plain")
     store = build_store(settings.resolved_database_url)
-    services = build_services(settings, index=sample_index, retriever=sample_retriever, store=store)
+    services = build_services(settings, index=semantic_index, retriever=semantic_retriever, store=store)
     try:
         with TestClient(app_with_drafts(services)) as client:
             key = bearer(store.api_keys.create("ed", "editor")[1])

@@ -47,7 +47,8 @@ def assert_grounded(view: DraftView) -> None:
 def test_sample_drafts(service: DraftService, post_type: str, topic: str, source: str, channel: str) -> None:
     view = service.create(Brief(post_type, topic, channel=channel), author="editor:test")
     assert view.version == 1 and view.status == "draft" and view.type == post_type
-    assert view.citations and {c.source for c in view.citations} == {source}
+    sources = {c.source for c in view.citations}
+    assert len(sources) == 1 and sources <= set(source.split("|")), sources  # one document, one of those named
     assert_grounded(view)
     if channel != "moments":
         assert view.claims, "a sample draft states at least one checkable figure"

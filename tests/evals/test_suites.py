@@ -38,8 +38,8 @@ class _Ctx(EvalContext):
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, sample_index: KnowledgeIndex) -> Iterator[_Ctx]:
-    context = _Ctx(tmp_path, sample_index)
+def ctx(tmp_path: Path, semantic_index: KnowledgeIndex) -> Iterator[_Ctx]:
+    context = _Ctx(tmp_path, semantic_index)
     yield context
     context.close()
 

@@ -13,6 +13,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.llm import ChatModel, OfflineModel
+from assistant.llm.reader import Reader
 from assistant.service import Agent
 from assistant.store import Store, build_store
 from knowledge.retriever import HybridRetriever
@@ -38,7 +39,7 @@ def store(db_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def make_agent(store: Store, sample_retriever: HybridRetriever, tmp_path: Path) -> Callable[..., Agent]:
+def make_agent(store: Store, semantic_retriever: HybridRetriever, tmp_path: Path) -> Callable[..., Agent]:
     """An agent over the sample corpus; override model, clock, retriever, store or Settings fields."""
 
     def make(
@@ -52,8 +53,9 @@ def make_agent(store: Store, sample_retriever: HybridRetriever, tmp_path: Path) 
         agent = Agent.from_settings(
             Settings(data_dir=tmp_path, **settings),
             store=agent_store or store,
-            retriever=retriever or sample_retriever,
-            model=model or OfflineModel(risk_note=False),
+            retriever=retriever or semantic_retriever,
+            model=model
+            or OfflineModel(risk_note=False, reader=Reader((retriever or semantic_retriever).index.embedding)),
             clock=lambda: clock,
         )
         return agent

@@ -118,15 +118,15 @@ def scripted(body: dict[str, Any]) -> str:
 
 def test_no_phone_number_ever_reaches_the_provider(
     openai_settings_env: OpenAIServer,
-    sample_index: KnowledgeIndex,
-    sample_retriever: HybridRetriever,
+    semantic_index: KnowledgeIndex,
+    semantic_retriever: HybridRetriever,
     store: Store,
     tmp_path: Path,
 ) -> None:
     server = openai_settings_env
     server.enqueue(*[scripted] * 20)
     settings = Settings(data_dir=tmp_path, llm_intent=True, llm_summary=True)
-    services = build_services(settings, index=sample_index, retriever=sample_retriever, store=store)
+    services = build_services(settings, index=semantic_index, retriever=semantic_retriever, store=store)
     assert isinstance(services.chat_model, OpenAIModel)
     agent = services.agent
     session = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 import pytest
@@ -14,9 +15,19 @@ from knowledge.text import (
     question_words,
     shared_finance_words,
     stopwords,
+    surname_pattern,
+    surnames,
 )
 
-LISTS = ("stopwords", "query_stopwords", "question_words", "question_filler", "shared_finance_words", "generic_brands")
+LISTS = (
+    "stopwords",
+    "query_stopwords",
+    "question_words",
+    "question_filler",
+    "shared_finance_words",
+    "generic_brands",
+    "surnames",
+)
 
 
 @pytest.mark.parametrize("name", LISTS)
@@ -39,3 +50,11 @@ def test_named_accessors_and_caching() -> None:
 def test_an_unknown_lexicon_is_an_error() -> None:
     with pytest.raises(FileNotFoundError):
         lexicon("no_such_list")
+
+
+def test_surnames_compound_first() -> None:
+    assert {"王", "欧阳", "诸葛"} <= surnames()
+    pattern = re.compile(surname_pattern())
+    assert pattern.match("欧阳明月").group() == "欧阳"  # type: ignore[union-attr]
+    assert pattern.match("王小明").group() == "王"  # type: ignore[union-attr]
+    assert pattern.match("的") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.text import parse_amount, parse_int, parse_number, written_numbers
+from knowledge.text import cn_numeral, heading_number, parse_amount, parse_int, parse_number, written_numbers
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,14 @@ def test_not_an_amount(text: str) -> None:
 
 def test_written_numbers() -> None:
     assert written_numbers("额度800,000元，年化3.65%，2027年") == ["800,000", "3.65", "2027"]
+
+
+def test_heading_numbers() -> None:
+    assert heading_number("三、适用对象") == (3, 2)
+    assert heading_number("  十二． 附则") == (12, 6)
+    assert heading_number("适用对象") is None
+    assert heading_number("三是重点") is None
+
+
+def test_cn_numeral() -> None:
+    assert [cn_numeral(n) for n in (1, 10, 12, 105)] == ["一", "十", "十二", "一百零五"]
