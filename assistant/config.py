@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     embedding_backend: Literal["local", "hashing", "openai"] = "local"
     embedding_model: str = "text-embedding-3-small"
     embedding_dim: int = 512  # the hashing embedding's size
+    # The content-hash cache of embedding vectors (default: embeddings.db in DATA_DIR); one file can serve
+    # several data directories, so a text is embedded once across them.
+    vector_cache: Path | None = None
     embedding_base_url: str | None = None
 
     chunk_size: int = 450

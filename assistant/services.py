@@ -40,6 +40,7 @@ def open_knowledge(settings: Settings, *, embedded_vectors: bool = True, rebuild
         chroma_port=settings.chroma_port,
         collection=settings.collection,
         embedded_vectors=embedded_vectors,
+        vector_cache=settings.vector_cache,
         rebuild=rebuild,
     )
 

@@ -29,7 +29,14 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     unknown = [s for s in args.suites if s not in SUITES]
     if unknown:
         raise CliError(f"unknown suite {unknown[0]!r}; known: {', '.join(SUITES)}")
-    run = run_evals(args.suites or None, report=args.report, update_baseline=args.update_baseline)
+    from evals.context import EvalContext
+
+    # The suites index the sample corpus afresh each run; its vectors come from the data directory's cache.
+    context = EvalContext(vector_cache=settings.vector_cache or settings.data_dir / "embeddings.db")
+    try:
+        run = run_evals(args.suites or None, ctx=context, report=args.report, update_baseline=args.update_baseline)
+    finally:
+        context.close()
     emit(run.to_dict(), args.json, run.to_text() + (f"\nreport: {args.report}" if args.report else ""))
     return 0 if run.passed else 1
 

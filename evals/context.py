@@ -3,7 +3,6 @@ with the offline model unless the caller passes other services."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -23,8 +22,6 @@ DATASETS = EVALS_DIR / "datasets"
 CORPUS = EVALS_DIR.parent / "knowledge" / "corpus"
 # Datasets are written against the sample corpus as it stands on this date (events expire in 2027).
 EVAL_DATE = date(2026, 12, 1)
-# Where the suites keep embedding vectors between runs (each distinct text is embedded once); unset: the workdir.
-VECTOR_CACHE_ENV = "FINASSIST_EVAL_VECTOR_CACHE"
 
 
 @dataclass
@@ -34,7 +31,7 @@ class EvalContext:
     today: date = EVAL_DATE
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="finassist-eval-")))
     embedding: Callable[[], Embedding] = E5Embedding  # the product's default: what members get
-    vector_cache: Path | None = field(default_factory=lambda: _env_path(VECTOR_CACHE_ENV))
+    vector_cache: Path | None = None  # where vectors are kept between runs; None: the workdir (embeds afresh)
 
     @cached_property
     def index(self) -> KnowledgeIndex:
@@ -65,8 +62,3 @@ class EvalContext:
         if "index" in self.__dict__:
             self.index.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def _env_path(name: str) -> Path | None:
-    value = os.environ.get(name)
-    return Path(value) if value else None

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet uv
-uv sync --frozen
+uv sync --frozen --compile-bytecode
 uv run finassist demo "$@"

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet uv
-uv sync --frozen --all-extras
+uv sync --frozen --all-extras --compile-bytecode
 if [ $# -eq 0 ]; then  # the whole suite: static checks first (pytest arguments skip them)
   uv run ruff check .
   uv run ruff format --check .

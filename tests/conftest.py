@@ -31,12 +31,20 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge
     index.close()
 
 
-@pytest.fixture(scope="session")
-def vector_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One vector cache for the whole run: each distinct text is embedded by e5 once, whichever test asks.
-    FINASSIST_TEST_VECTOR_CACHE keeps one between runs (a developer's choice; CI starts empty)."""
+@pytest.fixture(scope="session", autouse=True)
+def vector_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One vector cache for the whole run: each distinct text is embedded by e5 once, whichever test, server
+    or CLI process asks (FINASSIST_VECTOR_CACHE). FINASSIST_TEST_VECTOR_CACHE keeps one between runs (a
+    developer's choice; CI starts empty)."""
     kept = os.environ.get("FINASSIST_TEST_VECTOR_CACHE")
-    return Path(kept) if kept else tmp_path_factory.mktemp("vector-cache") / "embeddings.db"
+    path = Path(kept) if kept else tmp_path_factory.mktemp("vector-cache") / "embeddings.db"
+    previous = os.environ.get("FINASSIST_VECTOR_CACHE")
+    os.environ["FINASSIST_VECTOR_CACHE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("FINASSIST_VECTOR_CACHE", None)
+    else:
+        os.environ["FINASSIST_VECTOR_CACHE"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,7 @@ class KnowledgeController:
             report: dict[str, Any] = {"added": [], "updated": [], "failed": [], "unchanged": 0}
             return render.ingest_report_html(report, skipped), self.status(request)
 
-        def step(done: int, total: int, name: str) -> None:
+        def step(done: float, total: int, name: str) -> None:
             tracker((done, total), desc=f"正在导入 {name}", unit="个文件")
 
         try:

@@ -131,7 +131,10 @@ class Reader:
             return Reading((), query, False, refusal)
         asked = kind_groups(query.kinds)
         scored = sorted(
-            (ScoredUnit(self._score(query, unit, float(sim)), float(sim), unit) for unit, sim in zip(units, similarities, strict=True)),
+            (
+                ScoredUnit(self._score(query, unit, float(sim)), float(sim), unit)
+                for unit, sim in zip(units, similarities, strict=True)
+            ),
             key=lambda s: (-s.score, s.unit.passage, s.unit.position),
         )
         answerable, reason = self._verdict(scored, asked)

@@ -26,6 +26,8 @@ def free_port() -> int:
 def clean_env(**overrides: str) -> dict[str, str]:
     """This environment without any FINASSIST_* or proxy settings, plus the overrides."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINASSIST_") and "proxy" not in k.lower()}
+    if "FINASSIST_VECTOR_CACHE" in os.environ:  # the run's shared vector cache (tests/conftest.py)
+        env["FINASSIST_VECTOR_CACHE"] = os.environ["FINASSIST_VECTOR_CACHE"]
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return env | {"ANONYMIZED_TELEMETRY": "False", "PYTHONUNBUFFERED": "1"} | overrides
 
