@@ -23,12 +23,13 @@ class EmbeddingMismatch(ValueError):
 
 def _check_embedding(chunks: ChunkStore, embedding: Embedding, data_dir: Path) -> None:
     built = chunks.meta(EMBEDDING_KEY)
-    if built is None or built == embedding.identity() or not chunks.count():
+    if built == embedding.identity() or not chunks.count():
         return
+    name = repr(built.split(":", 1)[0]) if built else "an unrecorded one (an older version of finassist)"
     raise EmbeddingMismatch(
-        f"the knowledge index in {data_dir} was built with the embedding {built.split(':', 1)[0]!r}, and this "
-        f"process embeds with {embedding.name()!r}: re-ingest with `finassist ingest --rebuild PATH...` "
-        "(or set FINASSIST_EMBEDDING_BACKEND back to the one it was built with)"
+        f"the knowledge index in {data_dir} was built with the embedding {name}, and this process embeds with "
+        f"{embedding.name()!r}: re-ingest with `finassist ingest --rebuild PATH...` (or set "
+        "FINASSIST_EMBEDDING_BACKEND back to the one it was built with)"
     )
 
 

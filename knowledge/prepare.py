@@ -19,7 +19,7 @@ from knowledge.tokenize import configure_jieba, tokenize
 from knowledge.types import Chunk, embedding_text
 from knowledge.units import chunk_unit_texts
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: tokens of normalised text (knowledge.text), answer units embedded at ingest
 
 
 @dataclass(frozen=True)
