@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +37,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
 from knowledge.tokenize import configure_jieba, tokenize
-from knowledge.vector_cache import VectorCache
+from knowledge.vector_cache import MemoryVectorCache, VectorCache
 
 DEFAULT_CACHE = Path("~/.cache/finassist-bench")
 ENTRY_TITLE = "常见问题"  # one title for every FAQ entry, as a real FAQ collection would have
@@ -70,19 +70,6 @@ class SystemResult:
             "p50_ms": round(statistics.median(lat), 2),
             "p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 2),
         }
-
-
-class NoCache:
-    """A vector cache that keeps nothing: every query is embedded, as a member's new question would be."""
-
-    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        return {}
-
-    def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
 
 
 def read_pairs(path: Path, fmt: str) -> list[tuple[str, str, str]]:
@@ -137,7 +124,7 @@ def project_search(data: Dataset, workdir: Path, cache: Path, closing: ExitStack
     report = ingest(index, [folder])
     if not report.ok:
         raise SystemExit(f"ingest failed for {len(report.failed)} entries, e.g. {report.failed[:3]}")
-    embedding.use_cache(NoCache())  # type: ignore[arg-type]  # queries: embedded every time
+    embedding.use_cache(MemoryVectorCache(limit=0))  # keeps nothing: every query is embedded, as a new one
     retriever = HybridRetriever(index)
 
     def search(query: str, k: int) -> list[int]:
@@ -167,7 +154,7 @@ def e5_search(data: Dataset, cache: Path) -> Search:
     vectors = VectorCache(cache)
     embedding.use_cache(vectors)
     matrix = np.stack([np.asarray(v, dtype=np.float32) for v in embedding(data.entries)])
-    embedding.use_cache(NoCache())  # type: ignore[arg-type]  # queries: embedded every time
+    embedding.use_cache(MemoryVectorCache(limit=0))  # keeps nothing: every query is embedded, as a new one
     vectors.close()
 
     def search(query: str, k: int) -> list[int]:

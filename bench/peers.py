@@ -27,14 +27,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jieba
-import numpy as np
 from chromadb.config import Settings
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -45,7 +44,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
 from knowledge.tokenize import configure_jieba
-from knowledge.vector_cache import VectorCache
+from knowledge.vector_cache import MemoryVectorCache, VectorCache
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "knowledge" / "corpus"
@@ -86,19 +85,6 @@ class LangChainE5(Embeddings):
         return [float(x) for x in self.embedding.embed_query([text])[0]]
 
 
-class NoCache:
-    """A vector cache that keeps nothing: every query is embedded, as a member's new question would be."""
-
-    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        return {}
-
-    def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
-
-
 def load_cases(folder: Path) -> list[Case]:
     cases: list[Case] = []
     for pattern in DATASET_GLOBS:
@@ -120,7 +106,7 @@ def build_project(corpus: Path, workdir: Path, cache: Path, closing: ExitStack) 
     report = ingest(index, [corpus])
     if not report.ok:
         raise SystemExit(f"ingest failed: {report.failed}")
-    embedding.use_cache(NoCache())  # type: ignore[arg-type]  # queries: embedded every time
+    embedding.use_cache(MemoryVectorCache(limit=0))  # keeps nothing: every query is embedded, as a new one
     retriever = HybridRetriever(index, today=lambda: EVAL_DATE)
 
     def search(query: str, k: int) -> list[str]:
@@ -225,7 +211,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         start = time.perf_counter()
         ensemble, lc_chunks = build_langchain(args.corpus, workdir, embedding, args.k)
         langchain_s = time.perf_counter() - start
-        embedding.use_cache(NoCache())  # type: ignore[arg-type]  # queries: embedded every time
+        embedding.use_cache(MemoryVectorCache(limit=0))  # keeps nothing: every query is embedded, as a new one
         print(f"  built: project {project_s:.1f} s, langchain {langchain_s:.1f} s", file=sys.stderr, flush=True)
 
         def lc_search(query: str, k: int) -> list[str]:

@@ -30,13 +30,13 @@ class Embedding(EmbeddingFunction[Documents]):
     """
 
     cacheable: ClassVar[bool] = True
-    cache: VectorCache | None = None
+    cache: VectorCache | MemoryVectorCache | None = None
 
     def identity(self) -> str:
         """Name and configuration: two embeddings with the same identity give the same vectors."""
         return f"{self.name()}:{json.dumps(self.get_config(), sort_keys=True)}"
 
-    def use_cache(self, cache: VectorCache | None) -> None:
+    def use_cache(self, cache: VectorCache | MemoryVectorCache | None) -> None:
         self.cache = cache if self.cacheable else None
 
     def __call__(self, input: Documents) -> Embeddings:
