@@ -39,7 +39,6 @@ class _Budget:
 
 
 ANSWER_BUDGET = _Budget(max_units=4, max_chars=280, within=0.06, facet_within=0.1)
-DRAFT_BUDGET = _Budget(max_units=6, max_chars=600, within=0.1, facet_within=0.12)
 
 
 def _numbers(text: str) -> set[str]:
@@ -149,8 +148,9 @@ def summarize(messages: Sequence[Message], limit: int = 60) -> str:
 class OfflineModel(ChatModel):
     """Deterministic extractive backend used when no model is configured.
 
-    Supports the ``answer``, ``draft`` and ``summary`` tasks; ``structured`` raises LLMUnsupported (the
-    agent uses its rule-based intent and lead extraction offline). An empty answer means "not found".
+    Supports the ``answer`` and ``summary`` tasks (offline drafts are composed by assistant.drafting);
+    ``structured`` raises LLMUnsupported (the agent uses its rule-based intent and lead extraction offline).
+    An empty answer means "not found".
     """
 
     model_name = "offline-extractive"
@@ -162,8 +162,6 @@ class OfflineModel(ChatModel):
     def generate(self, request: ChatRequest) -> Completion:
         if request.task == "answer":
             text = self.answer(request.last_user_message, request.passages)
-        elif request.task == "draft":
-            text = self.draft(request.last_user_message, request.passages)
         elif request.task == "summary":
             text = summarize(request.messages)
         else:
@@ -179,17 +177,5 @@ class OfflineModel(ChatModel):
         text = compose(units, passages)
         if self.risk_note and any(word in u.text for u in units for word in _RATE_WORDS):
             text += RISK_NOTE
-        check_numbers_grounded(text, passages)
-        return text
-
-    def draft(self, topic: str, passages: Sequence[SearchResult]) -> str:
-        """An extractive draft in paragraphs per passage, labelled AI-assisted; '' when nothing fits."""
-        units = select_units(self.reader.read(topic, passages), DRAFT_BUDGET)
-        if not units:
-            return ""
-        text = compose(units, passages, paragraphs=True)
-        if any(word in u.text for u in units for word in _RATE_WORDS):
-            text += "\n\n" + RISK_NOTE
-        text += "\n\n" + DRAFT_LABEL
         check_numbers_grounded(text, passages)
         return text

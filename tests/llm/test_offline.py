@@ -19,7 +19,7 @@ from assistant.llm import (
     check_numbers_grounded,
     cited_numbers,
 )
-from assistant.llm.offline import DRAFT_LABEL, RISK_NOTE
+from assistant.llm.offline import RISK_NOTE
 from assistant.llm.reader import Reader
 from knowledge.embedding import E5Embedding
 from knowledge.types import SearchResult
@@ -159,12 +159,9 @@ def test_structured_and_unknown_tasks_are_unsupported() -> None:
         MODEL.generate(ChatRequest([Message.user("你好")], task="intent"))
 
 
-def test_draft_is_cited_grounded_and_labelled() -> None:
-    text = ask("小微企业经营贷产品介绍", task="draft")
-    assert text.endswith(DRAFT_LABEL)
-    assert "[1]" in text
-    assert "\n\n" in text
-    check_numbers_grounded(text, ALL)
+def test_drafts_are_not_its_task() -> None:  # offline drafts are composed by assistant.drafting.compose
+    with pytest.raises(LLMUnsupported):
+        MODEL.generate(ChatRequest([Message.user("小微企业经营贷产品介绍")], ALL, task="draft"))
 
 
 def test_summary_masks_phone_numbers() -> None:
