@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import knowledge  # the package itself is empty; the sample corpus ships in it as package data
 from assistant.config import Settings
 from cli import serve_commands
+from cli.output import progress_bar
 
 SAMPLE_CORPUS = Path(knowledge.__file__).resolve().parent / "corpus"
 
@@ -26,9 +28,15 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     index = open_knowledge(settings)
     try:
-        report = ingest(
-            index, [SAMPLE_CORPUS], sync=True, chunk_size=settings.chunk_size, overlap=settings.chunk_overlap
-        )
+        with progress_bar(enabled=sys.stderr.isatty()) as progress:
+            report = ingest(
+                index,
+                [SAMPLE_CORPUS],
+                sync=True,
+                chunk_size=settings.chunk_size,
+                overlap=settings.chunk_overlap,
+                progress=progress,
+            )
     finally:
         index.close()
     print(
