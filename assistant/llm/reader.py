@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from knowledge.embedding import Embedding, HashingEmbedding
 from knowledge.text.regions import covers, places_in, related
 from knowledge.types import SearchResult
 from knowledge.units import unit_embed_text
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -106,17 +110,43 @@ def _within_places(
     return [u for u, keep in zip(units, covered, strict=True) if keep], similarities[covered], ""
 
 
+class _Recent(Generic[K, V]):
+    """The most recent results by key, bounded; shared by a process's threads."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K, compute: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+        return value
+
+
 class Reader:
-    """Scores units by meaning with one embedding; the question is embedded once per distinct text."""
+    """Scores units by meaning with one embedding. A question is embedded once, and a turn that judges the
+    passages and then answers from them reads them once (the last readings are kept)."""
 
     def __init__(self, embedding: Embedding | None = None, knobs: ReaderKnobs | None = None) -> None:
         self.embedding = embedding or HashingEmbedding(512)
         self.knobs = knobs or ReaderKnobs()
         self.profile = PROFILES.get(self.embedding.name(), DEFAULT_PROFILE)
-        self._questions: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._questions: _Recent[str, np.ndarray] = _Recent(1024)
+        self._readings: _Recent[tuple[str, tuple[tuple[str, str, str], ...]], Reading] = _Recent(64)
 
     def read(self, question: str, passages: Sequence[SearchResult]) -> Reading:
+        key = (question, tuple((p.chunk_id, p.text, _region(p)) for p in passages))
+        return self._readings.get(key, lambda: self._read(question, passages))
+
+    def _read(self, question: str, passages: Sequence[SearchResult]) -> Reading:
         query = build_query(question)
         units = [
             unit
@@ -160,14 +190,6 @@ class Reader:
         return matrix @ self._question_vector(question)  # type: ignore[no-any-return]
 
     def _question_vector(self, question: str) -> np.ndarray:
-        with self._lock:
-            cached = self._questions.get(question)
-            if cached is not None:
-                self._questions.move_to_end(question)
-                return cached
-        vector = np.asarray(self.embedding.embed_query([question])[0], dtype=np.float32)
-        with self._lock:
-            self._questions[question] = vector
-            if len(self._questions) > 1024:
-                self._questions.popitem(last=False)
-        return vector
+        return self._questions.get(
+            question, lambda: np.asarray(self.embedding.embed_query([question])[0], dtype=np.float32)
+        )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineModel
 from assistant.llm.reader import Reader
 from assistant.service import replies
-from assistant.service.catalog import Catalog, CatalogCache
+from assistant.service.catalog import Catalog, CatalogCache, names_product
 from assistant.service.followup import ResolvedQuery
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.safety import sanitize_passages
@@ -60,13 +60,15 @@ def judge(reader: Reader, catalog: Catalog, query: ResolvedQuery, passages: list
     if not reading.answerable:
         return Evidence(False, reading.reason, similarity)
     haystack = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages)
-    products = catalog.unfamiliar_products(query.message, haystack)
+    terms = catalog.key_terms(query.message)
+    unfamiliar = catalog.unfamiliar(terms, query.message, haystack)
+    products = [t for t in unfamiliar if names_product(t, query.message)]
     if products:
         return Evidence(False, f"asks about a product the knowledge base lacks: {'、'.join(products)}", similarity)
     if similarity < reader.profile.unfamiliar_below:
         best = passages[reading.units[0].unit.passage]
-        unknown = catalog.unfamiliar(query.message, haystack) + catalog.absent_rare(
-            query.message, f"{best.title}\n{best.heading}\n{best.text}", reader.knobs.rare_share
+        unknown = unfamiliar + catalog.absent_rare(
+            terms, f"{best.title}\n{best.heading}\n{best.text}", reader.knobs.rare_share
         )
         if unknown:
             return Evidence(False, f"names what the passages never mention: {'、'.join(unknown)}", similarity)
@@ -91,8 +93,9 @@ class Answerer:
         self.guard = guard
         self.catalog = catalog or CatalogCache(retriever.index)
         self.k = k
-        self.reader = Reader(retriever.index.embedding)
         self.extractive = isinstance(model, OfflineModel)
+        # The extractive model answers from its reader's reading: the same reader judges, so a turn reads once.
+        self.reader = model.reader if isinstance(model, OfflineModel) else Reader(retriever.index.embedding)
         self.fallback = fallback if fallback is not None else OfflineModel(risk_note=False, reader=self.reader)
 
     def retrieve(self, query: ResolvedQuery) -> list[SearchResult]:

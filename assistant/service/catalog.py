@@ -96,16 +96,16 @@ class Catalog:
         ]
         return [t for t in dict.fromkeys(terms) if not self.common(t)]
 
-    def unfamiliar(self, text: str, haystack: str) -> list[str]:
-        """Subject words of the text that neither the corpus nor the haystack uses, not even as a longer form
-        (个体户 of 个体工商户) or in pieces (贴息贷款): what the question names that the knowledge base never
+    def unfamiliar(self, terms: list[str], text: str, haystack: str) -> list[str]:
+        """Of the text's key terms, those that neither the corpus nor the haystack uses, not even as a longer
+        form (个体户 of 个体工商户) or in pieces (贴息贷款): what the question names that the knowledge base never
         mentions. Time words and places are left out (places are the region check's: knowledge.text.regions)."""
         found = []
         framing = _time_and_place_words(text)
-        for term in self.key_terms(text):
+        for term in terms:
             if self.known(term) or term in haystack or term in framing or _longer_form_in(term, haystack):
                 continue
-            if not jieba.dt.FREQ.get(term) and not _names_product(term, text):
+            if not jieba.dt.FREQ.get(term) and not names_product(term, text):
                 continue  # a word jieba pieced together (想纯, 借点) unless it is a brand (金穗农业贷)
             pieces = [p for p in jieba.lcut_for_search(term) if len(p) >= 2 and p != term]
             if pieces and all(self.known(p) for p in pieces):
@@ -113,22 +113,17 @@ class Catalog:
             found.append(term)
         return found
 
-    def unfamiliar_products(self, text: str, haystack: str) -> list[str]:
-        """Unfamiliar words naming the product asked about (黄金 in 黄金质押贷款, 汽车 in 汽车消费贷): a product
-        the knowledge base does not have, however close its other words come."""
-        return [t for t in self.unfamiliar(text, haystack) if _names_product(t, text)]
-
-    def absent_rare(self, text: str, passage: str, rare_share: float) -> list[str]:
-        """Subject words of the text that at most `rare_share` of the documents use and the passage does not
+    def absent_rare(self, terms: list[str], passage: str, rare_share: float) -> list[str]:
+        """Of the text's key terms, those at most `rare_share` of the documents use and the passage does not
         (信用卡 asked, a loan product's fee answered): the passage is about something else."""
         return [
             t
-            for t in self.key_terms(text)
+            for t in terms
             if self.known(t) and self.share(t) <= rare_share and t not in passage and not _longer_form_in(t, passage)
         ]
 
 
-def _names_product(term: str, text: str) -> bool:
+def names_product(term: str, text: str) -> bool:
     """The term stands right before a product head word (a brand: 金穗 in 金穗农业贷, 鑫诚 in 鑫诚供应链保理)."""
     start = text.find(term)
     after = text[start + len(term) : start + len(term) + 5] if start >= 0 else ""
@@ -141,24 +136,18 @@ def _longer_form_in(term: str, haystack: str) -> bool:
 
 
 @lru_cache(maxsize=512)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """The text's words with their parts of speech (jieba.posseg, run once per text)."""
+    return tuple((p.word, p.flag) for p in jieba.posseg.lcut(text))
+
+
 def _time_and_place_words(text: str) -> frozenset[str]:
-    return frozenset(p.word for p in jieba.posseg.lcut(text) if p.flag in ("t", "tg", "ns"))
+    return frozenset(word for word, flag in _tagged(text) if flag in ("t", "tg", "ns"))
 
 
-@lru_cache(maxsize=512)
 def _framing_words(text: str) -> frozenset[str]:
     """Words of the text whose part of speech frames a question rather than naming its subject."""
-    return frozenset(p.word for p in jieba.posseg.lcut(text) if p.flag in _FRAMING_FLAGS)
-
-
-def found_in(term: str, haystack: str) -> bool:
-    """The term, or every shorter word jieba sees inside it (知识讲座 → 知识 + 讲座), occurs in the haystack."""
-    if term.lower() in haystack:
-        return True
-    if len(term) < 4:  # 信用卡 is not 信用: only a compound of two words may be found in pieces
-        return False
-    pieces = [p for p in jieba.lcut_for_search(term) if len(p) >= 2 and p != term]
-    return bool(pieces) and all(p.lower() in haystack for p in pieces)
+    return frozenset(word for word, flag in _tagged(text) if flag in _FRAMING_FLAGS)
 
 
 def _aliases(products: dict[str, str]) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.service.catalog import Catalog, build_catalog, found_in
+from assistant.service.catalog import Catalog, build_catalog
 from assistant.service.followup import Topic, aspects_of, resolve
 from knowledge.index import KnowledgeIndex
 
@@ -28,12 +28,6 @@ def test_key_terms_skip_question_words_and_common_terms(catalog: Catalog) -> Non
     assert catalog.key_terms("量子链条贷的利率是多少？") == ["量子", "链条"]
     assert catalog.key_terms("那最多能贷多少？") == []
     assert catalog.common("贷款") and not catalog.known("量子")
-
-
-def test_found_in_accepts_split_words() -> None:
-    assert found_in("知识讲座", "金融知识普及讲座安排")
-    assert not found_in("量子", "金融知识普及讲座安排")
-    assert not found_in("信用卡", "星火科创信用贷")  # a three-character word is not its first two characters
 
 
 def test_key_terms_name_the_subject_not_the_framing(catalog: Catalog) -> None:
