@@ -60,15 +60,14 @@ class Embedding(EmbeddingFunction[Documents]):
                 return list(encode(texts))
             cache = self.__dict__.setdefault("_memory", MemoryVectorCache())
         identity = self.identity()
-        keys = [cache_key(identity, role, text) for text in texts]
-        found = cache.get_many(keys)
-        todo = list(dict.fromkeys(text for text, key in zip(texts, keys, strict=True) if key not in found))
+        keys = {text: cache_key(identity, role, text) for text in texts}
+        found = cache.get_many(list(keys.values()))
+        todo = [text for text, key in keys.items() if key not in found]
         if todo:
-            fresh = encode(todo)
-            items = [(cache_key(identity, role, t), v) for t, v in zip(todo, fresh, strict=True)]
+            items = [(keys[text], vector) for text, vector in zip(todo, encode(todo), strict=True)]
             cache.put_many(items)
             found.update(items)
-        return [found[key] for key in keys]
+        return [found[keys[text]] for text in texts]
 
 
 class _E5Engine:
