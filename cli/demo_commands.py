@@ -9,7 +9,7 @@ from pathlib import Path
 import knowledge  # the package itself is empty; the sample corpus ships in it as package data
 from assistant.config import Settings
 from cli import serve_commands
-from cli.output import progress_bar
+from cli.knowledge_commands import ingest_into
 
 SAMPLE_CORPUS = Path(knowledge.__file__).resolve().parent / "corpus"
 
@@ -23,22 +23,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.services import open_knowledge
-    from knowledge.ingest import ingest
-
-    index = open_knowledge(settings)
-    try:
-        with progress_bar(enabled=sys.stderr.isatty()) as progress:
-            report = ingest(
-                index,
-                [SAMPLE_CORPUS],
-                sync=True,
-                chunk_size=settings.chunk_size,
-                overlap=settings.chunk_overlap,
-                progress=progress,
-            )
-    finally:
-        index.close()
+    report = ingest_into(settings, [SAMPLE_CORPUS], sync=True, show_progress=sys.stderr.isatty())
     print(
         f"sample knowledge base: {len(report.added) + len(report.updated)} file(s) ingested, "
         f"{len(report.unchanged)} unchanged, data in {settings.data_dir.resolve()}",

@@ -42,23 +42,31 @@ def _summary(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
-def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
+def ingest_into(
+    settings: Settings, paths: list[Path], *, sync: bool, show_progress: bool, rebuild: bool = False
+) -> IngestReport:
+    """Ingest into the configured index, with the progress bar on stderr when asked (ingest and demo)."""
     from assistant.services import open_knowledge
     from knowledge.ingest import ingest
 
-    index = open_knowledge(settings, rebuild=args.rebuild)
+    index = open_knowledge(settings, rebuild=rebuild)
     try:
-        with progress_bar(enabled=not args.json and sys.stderr.isatty()) as progress:
-            report = ingest(
+        with progress_bar(enabled=show_progress) as progress:
+            return ingest(
                 index,
-                args.paths,
-                sync=args.sync,
+                paths,
+                sync=sync,
                 chunk_size=settings.chunk_size,
                 overlap=settings.chunk_overlap,
                 progress=progress,
             )
     finally:
         index.close()
+
+
+def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    show = not args.json and sys.stderr.isatty()
+    report = ingest_into(settings, args.paths, sync=args.sync, show_progress=show, rebuild=args.rebuild)
     emit(report.to_dict(), args.json, _summary(report))
     if report.failed:
         print(f"finassist: {len(report.failed)} file(s) failed; the others were ingested", file=sys.stderr)
