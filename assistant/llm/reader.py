@@ -2,9 +2,10 @@
 
 A unit's score is a small, documented combination (see ReaderKnobs): the cosine of the question's and the
 unit's embeddings (the unit embedded with its heading path, computed at ingest and read from the vector
-cache), a lexical match of the question's content words, and whether the unit holds the kind of value asked
-for (amount, rate, duration, date, place, count, yes/no condition). "I don't know" is decided by a threshold
-on the best unit's similarity, calibrated per embedding on the blind dev set, plus the asked-value check.
+cache) plus a little lexical match of the question's content words. "I don't know" is decided by a threshold
+on the top unit's similarity, calibrated per embedding on the blind dev set, the region scope of a question
+naming a place, and the asked-value check: whether a leading unit holds the kind of value asked for (amount,
+rate, duration, date, place, count).
 """
 
 from __future__ import annotations
