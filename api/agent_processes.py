@@ -76,10 +76,10 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _reply(session_id: str | None, message: str, request_id: str | None) -> Any:
+def _reply(session_id: str | None, message: str, request_id: str | None, client: str | None) -> Any:
     token = request_id_var.set(request_id)
     try:
-        return _agent.reply(session_id, message)
+        return _agent.reply(session_id, message, client=client, request_id=request_id)
     except VectorsUnavailable:
         return IN_SERVER
     except Exception as exc:
@@ -123,13 +123,21 @@ class AgentProcesses:
             pool = self._pool
         return {f.result() for f in [pool.submit(_worker_pid) for _ in range(self.size)]}
 
-    async def reply(self, session_id: str | None, message: str, in_server: Callable[[], Awaitable[Any]]) -> Any:
-        """The agent's reply from a worker; `in_server()` when the turn needs the server process itself."""
+    async def reply(
+        self,
+        session_id: str | None,
+        message: str,
+        in_server: Callable[[], Awaitable[Any]],
+        *,
+        client: str | None = None,
+    ) -> Any:
+        """The agent's reply from a worker; `in_server()` when the turn needs the server process itself.
+        `client` is the rate-limit key of the member (their lead budget)."""
         pool = self._pool
         if pool is None:
             raise RuntimeError("AgentProcesses.start() has not run")
         try:
-            future: Future[Any] = pool.submit(_reply, session_id, message, request_id_var.get())
+            future: Future[Any] = pool.submit(_reply, session_id, message, request_id_var.get(), client)
         except (BrokenProcessPool, RuntimeError):  # broken, or shut down by a concurrent restart
             self._restart(pool)
             raise _unavailable() from None

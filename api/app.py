@@ -10,12 +10,14 @@ from typing import Any
 import anyio
 from fastapi import FastAPI
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.agent_processes import AgentProcesses
 from api.agent_threads import AgentThreads
 from api.deps import AppServices
-from api.limits import Rate, build_limiter
+from api.limits import PeerMiddleware
+from api.metrics import LIMITER_ERRORS
 from api.middleware import RequestContextMiddleware
 from api.routes import (
     analytics,
@@ -57,16 +59,12 @@ def create_app(
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.close)
         app.state.agent_threads.close()  # running turns finish before the stores close
-        close = getattr(app.state.limiter, "close", None)
-        if callable(close):
-            close()
         if on_shutdown is not None:
             on_shutdown()
 
     app = FastAPI(title="finassist API", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.services = services
-    app.state.limiter = build_limiter(settings.redis_url, settings.redis_prefix)
-    app.state.rates = {"chat": Rate.parse(settings.chat_rate_limit), "lead": Rate.parse(settings.lead_rate_limit)}
+    services.limits.on_error = lambda _exc: LIMITER_ERRORS.inc()
     app.state.ingest_lock = threading.Lock()
     app.state.agent_threads = AgentThreads(settings.resolved_chat_concurrency)
     app.state.agent_processes = agent_processes
@@ -76,5 +74,8 @@ def create_app(
     for path, sub_app in mounts:
         app.mount(path, sub_app)
     uploads = [(prefix, settings.max_upload_bytes) for prefix in ("/v1/knowledge/documents", "/ui", *dict(mounts))]
+    if settings.trusted_proxy_list:  # X-Forwarded-For names the client only when a trusted proxy sent it
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    app.add_middleware(PeerMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, large_bodies=uploads)
     return app

@@ -7,10 +7,11 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Request
 
 from api.auth import Principal, authenticate, require
-from api.limits import rate_limit
+from api.limits import client_key, rate_limit
 from api.metrics import AUDIT_EVENTS
 from assistant.config import Settings
 from assistant.drafting import DraftService
+from assistant.ratelimit import RateLimits
 from assistant.store import Store
 from knowledge.index import KnowledgeIndex
 from knowledge.retriever import HybridRetriever
@@ -25,6 +26,7 @@ class AppServices(Protocol):
     retriever: HybridRetriever
     agent: Any
     drafts: DraftService
+    limits: RateLimits
 
 
 async def get_services(request: Request) -> AppServices:
@@ -46,7 +48,12 @@ async def get_request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", ""))
 
 
+async def get_client_key(request: Request) -> str:
+    return client_key(request)
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+ClientKey = Annotated[str, Depends(get_client_key)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RequestId = Annotated[str, Depends(get_request_id)]
 
@@ -56,7 +63,6 @@ AdminKey = Annotated[Principal, Depends(require("admin"))]
 EditorKey = Annotated[Principal, Depends(require("editor", "admin"))]
 
 ChatRateLimit = Depends(rate_limit("chat"))
-LeadRateLimit = Depends(rate_limit("lead"))
 
 
 def audit(

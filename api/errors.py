@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.llm import LLMError, LLMTimeout, LLMUnavailable
+from assistant.service.sessions import SessionRefused
 from assistant.service.types import InvalidMessage
 from assistant.store import ConflictError, ConsentRequired, InvalidTransition, NotFoundError
 from knowledge.lock import WriterBusy
@@ -116,6 +117,7 @@ def _api_error(_: Request, exc: Exception) -> JSONResponse:
 
 # Domain errors → (status, code, fixed message or None to use the exception's own text). Most specific first.
 MAPPING: tuple[tuple[type[Exception], int, str, str | None], ...] = (
+    (SessionRefused, 401, "session_invalid", None),
     (NotFoundError, 404, "not_found", None),
     (InvalidTransition, 409, "invalid_transition", None),
     (ConflictError, 409, "conflict", None),

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from api.schemas import citation_dicts
-from assistant.privacy import mask_pii
+from assistant.privacy import mask_optional, mask_pii
 from assistant.store import ApiKeyRecord, AuditRecord, EscalationRecord, LeadRecord, NoteRecord, Store
 
 _LEAD_FIELDS = (
@@ -29,13 +29,20 @@ _LEAD_FIELDS = (
 )
 
 
-def lead(record: LeadRecord) -> dict[str, Any]:
-    """A lead for lists: the phone masked."""
-    return {**{name: getattr(record, name) for name in _LEAD_FIELDS}, "phone": record.phone_masked}
+_FREE_TEXT = ("purpose", "assignee")  # typed by members or staff: phone, ID and card numbers masked in them
 
 
-def note(record: NoteRecord) -> dict[str, Any]:
-    return {"id": record.id, "author": record.author, "text": record.text, "created_at": record.created_at}
+def lead(record: LeadRecord, *, clear_text: bool = False) -> dict[str, Any]:
+    """A lead for lists: the phone masked, and numbers in its free text unless `clear_text`."""
+    data = {name: getattr(record, name) for name in _LEAD_FIELDS}
+    if not clear_text:
+        data |= {name: mask_optional(data[name]) for name in _FREE_TEXT}
+    return {**data, "phone": record.phone_masked}
+
+
+def note(record: NoteRecord, *, clear_text: bool = False) -> dict[str, Any]:
+    text = record.text if clear_text else mask_pii(record.text)
+    return {"id": record.id, "author": record.author, "text": text, "created_at": record.created_at}
 
 
 def _escalation(store: Store, record: LeadRecord) -> EscalationRecord | None:
@@ -45,11 +52,12 @@ def _escalation(store: Store, record: LeadRecord) -> EscalationRecord | None:
     return page.items[0] if page.items else None
 
 
-def lead_detail(store: Store, record: LeadRecord, *, reveal_phone: bool) -> dict[str, Any]:
+def lead_detail(store: Store, record: LeadRecord, *, reveal_phone: bool, clear_text: bool = False) -> dict[str, Any]:
     """A lead with transcript, staff summary, escalation reason, cited sources and notes.
 
     `record` must come from `leads.get(..., include_phone=reveal_phone)`. Transcript text is PII-masked for
-    everyone: the phone field is the one place a clear number is shown.
+    everyone: the phone field is the one place a clear number is shown. Free text (purpose, assignee, notes)
+    is masked too unless `clear_text` (admins).
     """
     turns = store.conversations.transcript(record.conversation_id)
     citations: dict[tuple[str, str], dict[str, str]] = {}
@@ -60,7 +68,7 @@ def lead_detail(store: Store, record: LeadRecord, *, reveal_phone: bool) -> dict
     escalation = _escalation(store, record)
     phone = record.phone if reveal_phone and record.phone else record.phone_masked
     return {
-        **lead(record),
+        **lead(record, clear_text=clear_text),
         "phone": phone,
         "phone_masked": phone is None or phone == record.phone_masked,
         "summary": escalation.summary if escalation else "",
@@ -72,7 +80,7 @@ def lead_detail(store: Store, record: LeadRecord, *, reveal_phone: bool) -> dict
         "transcript": [
             {"seq": t.seq, "role": t.role, "text": mask_pii(t.text), "created_at": t.created_at} for t in turns
         ],
-        "notes": [note(n) for n in record.notes],
+        "notes": [note(n, clear_text=clear_text) for n in record.notes],
     }
 
 

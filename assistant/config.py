@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
@@ -12,6 +13,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 OFFLINE_CHAT_CONCURRENCY = 1
 MODEL_CHAT_CONCURRENCY = 32
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "your-api-key", "sk-xxx", "xxx"}
+
+
+def split_list(value: str) -> list[str]:
+    """ "a, b,c" -> ["a", "b", "c"]."""
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 class Settings(BaseSettings):
@@ -59,8 +65,13 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 20_000_000  # document uploads (API and UI)
-    chat_rate_limit: str = "30/minute"
-    lead_rate_limit: str = "5/minute"
+    chat_rate_limit: str = "30/minute"  # per client, "off" disables
+    lead_rate_limit: str = "5/minute"  # leads per client, from the form and the chat flow together
+    # Proxy addresses or networks ("10.0.0.2, 10.1.0.0/16") whose X-Forwarded-For names the client; none by default,
+    # so a client cannot choose its own rate-limit key.
+    trusted_proxies: str = ""
+    # Bearer token /metrics requires; unset: /metrics answers only to loopback peers.
+    metrics_token: SecretStr | None = None
 
     escalation_amount_threshold: int = 5_000_000
     escalation_unanswered_limit: int = 2  # unanswered questions in a row before a human is asked in (0 = off)
@@ -77,6 +88,27 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("LLM_API_KEY is a placeholder; set a real key or leave it unset")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        for entry in split_list(value):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _refuse_placeholder_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("METRICS_TOKEN is a placeholder; set a real token or leave it unset")
+        return value or None
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return split_list(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _openai_needs_key(self) -> Settings:

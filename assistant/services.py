@@ -9,6 +9,7 @@ from assistant.config import Settings
 from assistant.drafting import DraftService
 from assistant.llm import ChatModel, OfflineModel, build_chat_model
 from assistant.llm.reader import Reader
+from assistant.ratelimit import RateLimits
 from assistant.service import Agent, ComplianceGuard, ReplyGuard
 from assistant.store import Store, build_store
 from knowledge.embedding import E5Embedding, Embedding, HashingEmbedding, OpenAICompatibleEmbedding
@@ -57,6 +58,7 @@ class Services:
     guard: ReplyGuard
     agent: Agent
     drafts: DraftService
+    limits: RateLimits
 
     def close(self) -> None:
         self.store.close()
@@ -78,6 +80,7 @@ def build_services(
     store: Store | None = None,
     chat_model: ChatModel | None = None,
     guard: ReplyGuard | None = None,
+    limits: RateLimits | None = None,
 ) -> Services:
     """The services Settings describe; any part passed in is used instead of being built."""
     index = index or open_knowledge(settings)
@@ -85,6 +88,9 @@ def build_services(
     store = store or build_store(settings.resolved_database_url)
     chat_model = chat_model or default_chat_model(settings, index)
     guard = guard or ComplianceGuard()
-    agent = Agent.from_settings(settings, store=store, retriever=retriever, model=chat_model, guard=guard)
+    limits = limits or RateLimits.from_settings(settings)
+    agent = Agent.from_settings(
+        settings, store=store, retriever=retriever, model=chat_model, guard=guard, limits=limits
+    )
     drafts = DraftService(retriever, chat_model, store)
-    return Services(settings, index, retriever, store, chat_model, guard, agent, drafts)
+    return Services(settings, index, retriever, store, chat_model, guard, agent, drafts, limits)

@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("ask", parents=[common], help="ask the member-service agent one message")
     p.add_argument("message", metavar="MESSAGE")
-    p.add_argument("--session", metavar="ID", help="continue this conversation (a new one when omitted)")
+    p.add_argument(
+        "--session",
+        metavar="ID",
+        help="continue this conversation: the session id a previous reply printed (a new one when omitted)",
+    )
     p.set_defaults(handler=run_ask)
 
 
@@ -36,11 +40,14 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError("the message is empty")
     if len(message) > settings.max_message_chars:
         raise CliError(f"the message is longer than {settings.max_message_chars} characters")
+    from assistant.service.sessions import SessionRefused
     from assistant.services import build_services  # heavy imports only when the command runs
 
     services = build_services(settings)
     try:
-        reply = services.agent.reply(args.session, message)
+        reply = services.agent.reply(args.session, message, client="cli")
+    except SessionRefused as exc:
+        raise CliError(f"--session: {exc}") from None
     finally:
         services.close()
     emit(reply.to_dict(), args.json, _text(reply))

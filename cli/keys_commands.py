@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 from cli.output import emit
 
 ROLES = ("staff", "editor", "admin")
+ACTOR = "cli"  # the audit log's actor for changes made on the command line (whoever can run it owns the data)
 
 
 def _store(settings: Settings) -> Store:
@@ -41,7 +42,7 @@ def run_create(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError("--name must be 1-128 characters")
     store = _store(settings)
     try:
-        record, key = store.api_keys.create(name, args.role)
+        record, key = store.api_keys.create(name, args.role, actor=ACTOR)
     finally:
         store.close()
     text = f"{key}\n(role {record.role}, id {record.id}; store it now: it cannot be shown again)"
@@ -79,7 +80,7 @@ def run_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
     store = _store(settings)
     try:
-        record = store.api_keys.revoke(args.key_id)
+        record = store.api_keys.revoke(args.key_id, actor=ACTOR)
     except NotFoundError as exc:
         raise ValueError(str(exc)) from None
     finally:

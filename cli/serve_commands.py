@@ -31,7 +31,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument(
         "--forwarded-allow-ips",
         default=None,
-        help="proxy addresses whose X-Forwarded-For is trusted for client addresses (default 127.0.0.1)",
+        help="proxy addresses or networks whose X-Forwarded-For names the client (sets TRUSTED_PROXIES; default none)",
     )
     p.set_defaults(handler=run_serve)
 
@@ -62,13 +62,15 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.chroma_host:
         _check_no_other_writer(settings)
     os.environ["FINASSIST_DATA_DIR"] = str(settings.data_dir.resolve())  # workers rebuild Settings from env
+    if args.forwarded_allow_ips is not None:
+        Settings(trusted_proxies=args.forwarded_allow_ips)  # refuse a bad list here, in one line (exit 2)
+        os.environ["FINASSIST_TRUSTED_PROXIES"] = args.forwarded_allow_ips
     if args.workers > 1 and settings.agent_processes is None:
         os.environ["FINASSIST_AGENT_PROCESSES"] = "0"  # the API workers already use the cores
     configure_logging(settings.log_level)
     with ExitStack() as stack:
         if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = stack.enter_context(tempfile.TemporaryDirectory("-metrics"))
-        options: dict[str, Any] = {"forwarded_allow_ips": args.forwarded_allow_ips} if args.forwarded_allow_ips else {}
         uvicorn.run(
             FACTORY,
             factory=True,
@@ -81,7 +83,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             # Building a worker's services (Chroma client, jieba, database) takes seconds on a busy machine:
             # the default 5 s health check would kill workers that are still starting.
             timeout_worker_healthcheck=60,
-            **options,
+            # uvicorn would trust X-Forwarded-For from 127.0.0.1; the app honours it only from TRUSTED_PROXIES.
+            proxy_headers=False,
         )
     return 0
 

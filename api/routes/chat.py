@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol
@@ -14,6 +15,7 @@ from api.agent_processes import AgentProcesses
 from api.agent_threads import AgentThreads
 from api.deps import ChatRateLimit, ServicesDep
 from api.errors import COMMON, ApiError, classify, error_body, responses
+from api.limits import client_key
 from api.metrics import CHAT_REPLIES, ESCALATIONS
 from api.schemas import CHAT_EVENT_SCHEMA, ChatRequest, ChatResponse, sse_response
 
@@ -34,9 +36,18 @@ class ChatReplyLike(Protocol):
 class ChatAgent(Protocol):
     """The agent's interface the API relies on (assistant.service.agent.Agent)."""
 
-    def reply(self, session_id: str | None, message: str) -> ChatReplyLike: ...
+    def reply(
+        self, session_id: str | None, message: str, *, client: str | None = None, request_id: str | None = None
+    ) -> ChatReplyLike: ...
 
-    def stream(self, session_id: str | None, message: str) -> Iterator[str | ChatReplyLike]: ...
+    def stream(
+        self, session_id: str | None, message: str, *, client: str | None = None, request_id: str | None = None
+    ) -> Iterator[str | ChatReplyLike]: ...
+
+
+def origin(request: Request) -> dict[str, str | None]:
+    """Who the turn comes from, for the core: the rate-limit client key and the request id for audit rows."""
+    return {"client": client_key(request), "request_id": getattr(request.state, "request_id", None)}
 
 
 async def in_agent_thread(request: Request, func: Callable[..., Any], *args: Any) -> Any:
@@ -48,13 +59,15 @@ async def in_agent_thread(request: Request, func: Callable[..., Any], *args: Any
 async def agent_reply(request: Request, agent: ChatAgent, session_id: str | None, message: str) -> Any:
     """The agent's whole reply: from the app's agent processes when it has them, else on its agent threads."""
     processes: AgentProcesses | None = request.app.state.agent_processes
+    who = origin(request)
+    reply = functools.partial(agent.reply, client=who["client"], request_id=who["request_id"])
 
     def in_server() -> Awaitable[Any]:
-        return in_agent_thread(request, agent.reply, session_id, message)
+        return in_agent_thread(request, reply, session_id, message)
 
     if processes is None:
         return await in_server()
-    return await processes.reply(session_id, message, in_server)
+    return await processes.reply(session_id, message, in_server, client=who["client"])
 
 
 def check_message(message: str, limit: int) -> None:
@@ -97,7 +110,7 @@ class ReplyStream:
 async def open_stream(request: Request, session_id: str | None, message: str) -> tuple[ReplyStream, Any]:
     """Start the agent's stream and take its first item, so invalid input fails before the 200 is sent."""
     agent: ChatAgent = request.app.state.services.agent
-    stream = ReplyStream(request, agent.stream(session_id, message))
+    stream = ReplyStream(request, agent.stream(session_id, message, **origin(request)))
     first = await stream.next()
     return stream, first
 
@@ -106,7 +119,7 @@ async def open_stream(request: Request, session_id: str | None, message: str) ->
     "/chat",
     response_model=ChatResponse,
     summary="Send a member message and get the agent's answer",
-    responses=responses(*COMMON, *LLM_ERRORS),
+    responses=responses(*COMMON, 401, *LLM_ERRORS),
     dependencies=[ChatRateLimit],
 )
 async def chat(body: ChatRequest, services: ServicesDep, request: Request) -> dict[str, Any]:
@@ -148,7 +161,7 @@ async def _sse_events(stream: ReplyStream, first: Any) -> AsyncIterator[dict[str
     response_class=EventSourceResponse,
     responses={
         200: sse_response("Event stream: token events, then one final (or error) event", CHAT_EVENT_SCHEMA),
-        **responses(*COMMON, *LLM_ERRORS),
+        **responses(*COMMON, 401, *LLM_ERRORS),
     },
     dependencies=[ChatRateLimit],
 )

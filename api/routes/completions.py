@@ -1,14 +1,15 @@
 """OpenAI-compatible `POST /v1/chat/completions` (plain and streaming) and `GET /v1/models`.
 
 The agent keeps the conversation itself: only the last user message is used (system prompts and earlier
-turns from the client are ignored, so a client cannot rewrite the agent's rules). The session comes from
-the `X-Session-Id` header or the `user` field; without either a new conversation starts, and its id is
-returned in `session_id` and the `X-Session-Id` response header.
+turns from the client are ignored, so a client cannot rewrite the agent's rules). The session is a member
+session id the server issued (see assistant/service/sessions.py), sent in the `X-Session-Id` header or the
+`user` field; a `user` value of another shape (plain OpenAI clients send any string there) is ignored. Without
+one a new conversation starts, and its session id is returned in `session_id` and the `X-Session-Id` response
+header. A session id with a wrong token is refused (401).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -32,23 +33,19 @@ from api.schemas import (
     ModelList,
     sse_response,
 )
+from assistant.service.sessions import looks_like_credential
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 _CREATED = int(time.time())
-_SESSION_RE = re.compile(SESSION_ID_PATTERN)
 _WORD_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 SessionHeader = Annotated[str | None, Header(alias="X-Session-Id", pattern=SESSION_ID_PATTERN, max_length=64)]
 
 
 def session_for(header: str | None, user: str | None) -> str | None:
-    """The header's session id, else the `user` field (hashed when it is not a valid session id)."""
+    """The header's session id, else the `user` field when it has a session id's shape, else None (new)."""
     if header:
         return header
-    if not user:
-        return None
-    if _SESSION_RE.fullmatch(user):
-        return user
-    return "u-" + hashlib.sha256(user.encode()).hexdigest()[:32]
+    return user if looks_like_credential(user) else None
 
 
 def last_user_message(body: CompletionRequest) -> str:
@@ -93,7 +90,7 @@ async def models() -> dict[str, Any]:
         200: sse_response(
             "A chat.completion, or with stream=true chat.completion.chunk events", COMPLETION_EVENT_SCHEMA
         ),
-        **responses(*COMMON, 404, *LLM_ERRORS),
+        **responses(*COMMON, 401, 404, *LLM_ERRORS),
     },
     dependencies=[ChatRateLimit],
 )

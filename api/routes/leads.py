@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.auth import PHONE_ROLES
-from api.deps import AdminKey, LeadRateLimit, RequestId, StaffKey, StoreDep, audit
-from api.errors import COMMON, STAFF, responses
+from api.deps import AdminKey, ClientKey, RequestId, ServicesDep, StaffKey, StoreDep, audit
+from api.errors import COMMON, STAFF, ApiError, responses
+from api.metrics import RATE_LIMITED
 from api.schemas import IsoDateTime, LeadCreate, LeadCreated
 from api.staff_schemas import Lead, LeadDetail, LeadPage, LeadPatch, Note, NoteCreate
 from api.views import lead, lead_detail, note
 from assistant.leads import LeadPriority, LeadStatus, transition
-from assistant.service.replies import CONSENT_PURPOSE, CONSENT_TEXT
-from assistant.store import EXPORT_COLUMNS, ConsentRequired
-from assistant.store.leads import normalise_phone
+from assistant.service import lead_form
+from assistant.store import EXPORT_COLUMNS
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"])
 LeadId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Lead id (32 hex characters)")]
@@ -47,27 +48,22 @@ class LeadListQuery(LeadFilters):
     status_code=201,
     response_model=LeadCreated,
     summary="A member asks to be contacted (stored only with consent)",
-    responses=responses(*COMMON, 429),
-    dependencies=[LeadRateLimit],
+    responses=responses(*COMMON, 401, 429),
 )
-def create_lead(body: LeadCreate, store: StoreDep) -> dict[str, Any]:
-    if not body.consent:
-        raise ConsentRequired("consent is required: the member must agree to the consent text first")
-    phone = normalise_phone(body.phone)
-    conversation = store.conversations.get_or_create(body.session_id, channel="form")
-    consent = store.consents.record(conversation.id, purpose=CONSENT_PURPOSE, granted=True, text=CONSENT_TEXT)
-    record = store.leads.create(
-        conversation_id=conversation.id,
-        consent_id=consent.id,
-        name=body.name,
-        company=body.company,
-        phone=phone,
-        amount=body.amount,
-        purpose=body.purpose,
-        type="contact_request",
-    )
-    store.audit.record("member", "lead.create", record.id, detail={"channel": "form", "phone": record.phone_masked})
-    return {"id": record.id, "session_id": conversation.id, "status": record.status}
+def create_lead(body: LeadCreate, services: ServicesDep, client: ClientKey, request_id: RequestId) -> dict[str, Any]:
+    """`session_id`, when sent, must be one the server issued (from `POST /v1/chat`); the response's
+    `session_id` continues that conversation (or the new one the form started)."""
+    contact = lead_form.ContactRequest(**body.model_dump())
+    try:
+        record, session_id = lead_form.submit(
+            services.store, services.limits, contact, client=client, request_id=request_id or None
+        )
+    except lead_form.LeadRateLimited as exc:
+        RATE_LIMITED.labels("lead").inc()
+        wait = max(1, math.ceil(exc.retry_after))
+        message = f"too many lead requests from this client (limit {exc.limit}); retry in {wait} s"
+        raise ApiError(429, "rate_limited", message, headers={"Retry-After": str(wait)}) from None
+    return {"id": record.id, "session_id": session_id, "status": record.status}
 
 
 @router.get("", response_model=LeadPage, summary="List leads (newest first)", responses=responses(*STAFF))
@@ -118,7 +114,8 @@ def export_leads(
 )
 def get_lead(lead_id: LeadId, store: StoreDep, who: StaffKey, request_id: RequestId) -> dict[str, Any]:
     reveal = who.role in PHONE_ROLES
-    data = lead_detail(store, store.leads.get(lead_id, include_phone=reveal), reveal_phone=reveal)
+    record = store.leads.get(lead_id, include_phone=reveal)
+    data = lead_detail(store, record, reveal_phone=reveal, clear_text=who.role == "admin")
     audit(store, who, "lead.view", lead_id, request_id, {"phone_revealed": not data["phone_masked"]})
     return data
 
@@ -160,7 +157,7 @@ def add_note(
 ) -> dict[str, Any]:
     record = store.leads.add_note(lead_id, who.actor, body.text)
     audit(store, who, "lead.note", lead_id, request_id, {"note_id": record.id})
-    return note(record)
+    return note(record, clear_text=who.role == "admin")
 
 
 @router.delete(

@@ -1,9 +1,13 @@
 """The member-service agent: one conversation turn at a time, all state in the store.
 
-    load conversation + state → respond (screen, intent, branch, guard; see turn.py) → write consent,
+    open the member's session (or start one) → respond (screen, intent, branch, guard; see turn.py) → write consent,
     escalation, lead and audit entries → state + both turns in one transaction (optimistic version, one retry)
 
-``reply`` returns a ChatReply; ``stream`` yields the same reply's text deltas and then the ChatReply.
+``reply`` returns a ChatReply; ``stream`` yields the same reply's text deltas and then the ChatReply. Both take the
+member's session id (see sessions.py: a token the server issued, refused otherwise); ``reply_as`` is for channels
+whose platform has authenticated the member and that name the conversation themselves. ``client`` is the key the
+lead rate limit counts against (the entry point knows it: the peer address, a channel's user id); ``request_id``
+goes on every audit row the turn writes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.llm import ChatModel, OfflineModel
 from assistant.privacy import mask_pii
+from assistant.ratelimit import RateLimits
 from assistant.service.answer import Answerer
 from assistant.service.catalog import CatalogCache
 from assistant.service.escalation import EscalationPolicy
@@ -23,11 +28,12 @@ from assistant.service.guard import ComplianceGuard, ReplyGuard
 from assistant.service.hours import WorkingHours, utc_now
 from assistant.service.intent import IntentClassifier, ModelIntentClassifier, RuleIntentClassifier
 from assistant.service.replies import CONSENT_PURPOSE, CONSENT_TEXT
+from assistant.service.sessions import MemberSessions
 from assistant.service.state import ConversationState
 from assistant.service.summary import Summarizer
 from assistant.service.turn import Responder, TurnContext
 from assistant.service.types import ChatReply, EscalationRef, InvalidMessage
-from assistant.store import ConflictError, Store
+from assistant.store import ConflictError, ConversationRecord, Store
 from knowledge.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
@@ -49,8 +55,11 @@ class Agent:
         summarizer: Summarizer | None = None,
         max_message_chars: int = 2000,
         channel: str = "web",
+        limits: RateLimits | None = None,
     ) -> None:
         self.store = store
+        self.sessions = MemberSessions(store)
+        self.limits = limits
         self.answerer = answerer
         self.guard = guard
         self.policy = policy or EscalationPolicy()
@@ -70,6 +79,7 @@ class Agent:
         model: ChatModel,
         guard: ReplyGuard | None = None,
         clock: Callable[[], datetime] = utc_now,
+        limits: RateLimits | None = None,
     ) -> Agent:
         """The agent as Settings configure it (thresholds, hours, model-backed intent/summary switches)."""
         guard = guard or ComplianceGuard()
@@ -83,6 +93,7 @@ class Agent:
             hours=WorkingHours.parse(settings.working_hours, settings.timezone, settings.working_days, clock),
             summarizer=Summarizer(model if settings.llm_summary and not offline else None),
             max_message_chars=settings.max_message_chars,
+            limits=limits,
         )
 
     def warm_up(self) -> None:
@@ -101,33 +112,64 @@ class Agent:
             raise InvalidMessage(f"the message is longer than {self.max_message_chars} characters")
         return text
 
-    def reply(self, session_id: str | None, message: str) -> ChatReply:
-        """Answer one message (a new conversation when session_id is None)."""
-        final: ChatReply | None = None
-        for item in self._turn(session_id, message, streaming=False):
-            if isinstance(item, ChatReply):
-                final = item
-        assert final is not None
-        return final
+    def reply(
+        self, session_id: str | None, message: str, *, client: str | None = None, request_id: str | None = None
+    ) -> ChatReply:
+        """Answer one message (a new conversation when session_id is None; SessionRefused for a session id the
+        server did not issue or whose token is wrong)."""
+        return _last(self.stream(session_id, message, client=client, request_id=request_id, streaming=False))
 
-    def stream(self, session_id: str | None, message: str) -> Iterator[str | ChatReply]:
+    def stream(
+        self,
+        session_id: str | None,
+        message: str,
+        *,
+        client: str | None = None,
+        request_id: str | None = None,
+        streaming: bool = True,
+    ) -> Iterator[str | ChatReply]:
         """Text deltas as they are ready (each already guarded), then the final ChatReply."""
-        yield from self._turn(session_id, message, streaming=True)
-
-    def _turn(self, session_id: str | None, message: str, *, streaming: bool) -> Iterator[str | ChatReply]:
         text = self.validate(message)
-        conversation = self.store.conversations.get_or_create(session_id, channel=self.channel)
+        conversation, credential = self.sessions.open(session_id, self.channel)
+        yield from self._turn(conversation, credential, text, client, request_id, streaming)
+
+    def reply_as(
+        self,
+        conversation_id: str,
+        message: str,
+        *,
+        channel: str | None = None,
+        client: str | None = None,
+        request_id: str | None = None,
+    ) -> ChatReply:
+        """Answer in the conversation `conversation_id`, created when missing: only for callers that have
+        authenticated the member themselves (a messaging platform's signed callback), never for a client's word."""
+        text = self.validate(message)
+        conversation = self.store.conversations.get_or_create(conversation_id, channel=channel or self.channel)
+        turn = self._turn(conversation, conversation.id, text, client or conversation.id, request_id, False)
+        return _last(turn)
+
+    def _turn(
+        self,
+        conversation: ConversationRecord,
+        session_id: str,
+        text: str,
+        client: str | None,
+        request_id: str | None,
+        streaming: bool,
+    ) -> Iterator[str | ChatReply]:
         ctx = TurnContext(conversation, ConversationState.from_dict(conversation.state), text)
+        ctx.lead_allowed = lambda: self._lead_allowed(client)
         parts: list[str] = []
         for delta in self.responder.respond(ctx, streaming=streaming):
             if delta:
                 parts.append(delta)
                 yield delta
         answer = "".join(parts)
-        escalation = self._write_effects(ctx)
-        self._commit(ctx, answer)
+        escalation = self._write_effects(ctx, request_id)
+        self._commit(ctx, answer, request_id)
         yield ChatReply(
-            session_id=conversation.id,
+            session_id=session_id,
             answer=answer,
             citations=ctx.citations,
             intent=ctx.intent,
@@ -135,9 +177,13 @@ class Agent:
             answered=ctx.answered,
             refused=ctx.refused,
             lead_id=ctx.change.lead_id,
+            conversation_id=conversation.id,
         )
 
-    def _write_effects(self, ctx: TurnContext) -> EscalationRef | None:
+    def _lead_allowed(self, client: str | None) -> bool:
+        return self.limits is None or self.limits.hit("lead", client).allowed
+
+    def _write_effects(self, ctx: TurnContext, request_id: str | None) -> EscalationRef | None:
         """Consent, escalation, lead and audit records decided by the turn."""
         conversation_id = ctx.conversation.id
         if ctx.consent is not None:
@@ -150,10 +196,13 @@ class Agent:
         escalation = ctx.existing
         if ctx.decision is not None:
             escalation = self._escalate(ctx)
+            ctx.audit.append(("escalation.create", {"escalation_id": escalation.id, "type": escalation.type}))
         if ctx.lead is not None:
             self._create_lead(ctx)
         for action, detail in ctx.audit:
-            self.store.audit.record(ACTOR, action, conversation_id, detail=detail)
+            target = detail.get("lead_id") if action == "lead.create" else conversation_id
+            detail = {**detail, "conversation_id": conversation_id}
+            self.store.audit.record(ACTOR, action, target, request_id=request_id, detail=detail)
         return escalation
 
     def _escalate(self, ctx: TurnContext) -> EscalationRef:
@@ -186,16 +235,17 @@ class Agent:
         ctx.change.lead_id = lead.id
         ctx.audit.append(("lead.create", {"lead_id": lead.id, "phone": lead.phone_masked or ""}))
 
-    def _commit(self, ctx: TurnContext, answer: str) -> None:
+    def _commit(self, ctx: TurnContext, answer: str, request_id: str | None) -> None:
         """Write the new state and both turns in one transaction, retrying once on a concurrent change."""
         conversation, state = ctx.conversation, ctx.state
         turns: list[dict[str, Any]] = [
-            {"role": "user", "text": ctx.stored_text, "intent": ctx.intent},
+            {"role": "user", "text": ctx.stored_text, "intent": ctx.intent, "request_id": request_id},
             {
                 "role": "assistant",
                 "text": mask_pii(answer),
                 "answered": ctx.answered,
                 "citations": [c.to_dict() for c in ctx.citations],
+                "request_id": request_id,
             },
         ]
         for attempt in range(2):
@@ -210,3 +260,12 @@ class Agent:
                 log.info("conversation %s changed concurrently; re-applying this turn's changes", conversation.id)
                 conversation = self.store.conversations.get(conversation.id)
                 state = ConversationState.from_dict(conversation.state)
+
+
+def _last(items: Iterator[str | ChatReply]) -> ChatReply:
+    final: ChatReply | None = None
+    for item in items:
+        if isinstance(item, ChatReply):
+            final = item
+    assert final is not None
+    return final

@@ -8,7 +8,7 @@ Nothing here writes to the store.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,8 @@ class TurnContext:
     lead_priority: str = "normal"
     change: StateChange = field(default_factory=StateChange)
     audit: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Spends one of the client's lead hits (LEAD_RATE_LIMIT); False: this client may not leave a lead now.
+    lead_allowed: Callable[[], bool] = field(default=lambda: True)
 
     def __post_init__(self) -> None:
         self.stored_text = self.stored_text or mask_for_storage(self.text)
@@ -178,6 +180,11 @@ class Responder:
             ctx.lead_priority = "high"
         if not step.create:
             yield self.say(step.reply or "")
+            return
+        if not ctx.lead_allowed():  # too many leads from this client: keep collecting, create nothing
+            ctx.change.lead_stage = "collecting"
+            ctx.audit.append(("lead.rate_limited", {}))
+            yield self.say(replies.LEAD_RATE_LIMITED)
             return
         ctx.lead = step.fields
         thanks = "感谢您的同意。" if step.consent else ""

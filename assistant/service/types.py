@@ -53,6 +53,7 @@ class ChatReply:
     answered: bool | None = None  # True: grounded answer; False: "I don't know"; None: not a question
     refused: str | None = None  # safety category when the message was refused
     lead_id: str | None = None  # set on the turn that created a lead
+    conversation_id: str | None = None  # the non-secret id staff see (session_id carries the member's token)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -14,6 +14,7 @@ from typing import Literal
 
 from sqlalchemy import select, update
 
+from assistant.store.audit import add_entry
 from assistant.store.base import Repository, load
 from assistant.store.models import API_ROLES, ApiKey, new_id, utcnow
 from assistant.store.records import ApiKeyRecord
@@ -37,8 +38,11 @@ def _prefix_of(plaintext: str) -> str | None:
 
 
 class ApiKeyRepo(Repository):
-    def create(self, name: str, role: Role) -> tuple[ApiKeyRecord, str]:
-        """A new key; the plaintext is returned here once and never stored."""
+    def create(
+        self, name: str, role: Role, *, actor: str | None = None, request_id: str | None = None
+    ) -> tuple[ApiKeyRecord, str]:
+        """A new key; the plaintext is returned here once and never stored. With `actor`, the `key.create`
+        audit row is written in the same transaction."""
         if role not in API_ROLES:
             raise ValueError(f"role must be one of {API_ROLES}")
         prefix = secrets.token_hex(4)  # hex, so it never contains the "_" separator
@@ -54,6 +58,11 @@ class ApiKeyRepo(Repository):
             )
             session.add(row)
             session.flush()
+            if actor is not None:
+                detail = {"name": name, "role": role}
+                add_entry(
+                    session, actor=actor, action="key.create", target=row.id, request_id=request_id, detail=detail
+                )
             return ApiKeyRecord.of(row), plaintext
 
     def authenticate(self, plaintext: str) -> ApiKeyRecord | None:
@@ -73,12 +82,18 @@ class ApiKeyRepo(Repository):
             record = replace(record, last_used_at=now)
         return record
 
-    def revoke(self, key_id: str) -> ApiKeyRecord:
-        """Revoke the key (idempotent: revoking twice keeps the first time)."""
+    def revoke(self, key_id: str, *, actor: str | None = None, request_id: str | None = None) -> ApiKeyRecord:
+        """Revoke the key (idempotent: revoking twice keeps the first time); with `actor`, audited as
+        `key.revoke` in the same transaction."""
         with self._tx.write() as session:
             row = load(session, ApiKey, key_id, "api key", lock=True)
             if row.revoked_at is None:
                 row.revoked_at = utcnow()
+            if actor is not None:
+                detail = {"name": row.name, "role": row.role}
+                add_entry(
+                    session, actor=actor, action="key.revoke", target=row.id, request_id=request_id, detail=detail
+                )
             session.flush()
             return ApiKeyRecord.of(row)
 

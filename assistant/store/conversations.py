@@ -37,7 +37,7 @@ _UPDATE_IF_VERSION_ADDING = _UPDATE_IF_VERSION.values(
 )
 _INSERT_TURNS = insert(_TURNS)
 _UPDATE_KEYS = ("b_id", "b_version", "state", "version", "updated_at")
-_TURN_KEYS = ("conversation_id", "seq", "role", "text", "intent", "answered", "citations", "created_at")
+_TURN_KEYS = ("conversation_id", "seq", "role", "text", "intent", "answered", "citations", "created_at", "request_id")
 
 
 class ConversationRepo(Repository):
@@ -89,6 +89,36 @@ class ConversationRepo(Repository):
             except IntegrityError:
                 continue  # another worker created it between our read and write: read it again
         raise ConflictError(f"conversation {conversation_id!r} could not be created")
+
+    def find(self, conversation_id: str) -> ConversationRecord | None:
+        """The conversation, or None (one prepared read: this runs on every member turn)."""
+        with self._tx.read_dbapi() as raw:
+            found = self._get.first(raw, {"b_id": conversation_id})
+            return None if found is None else self._record(self._get, found)
+
+    def create(
+        self, conversation_id: str, *, channel: str, token_hash: str | None = None, client_id: str | None = None
+    ) -> ConversationRecord:
+        """A new conversation (ConflictError when the id is taken)."""
+        try:
+            with self._tx.write() as session:
+                now = utcnow()
+                row = Conversation(
+                    id=conversation_id,
+                    channel=channel,
+                    client_id=client_id,
+                    created_at=now,
+                    updated_at=now,
+                    state={},
+                    version=1,
+                    unanswered_streak=0,
+                    token_hash=token_hash,
+                )
+                session.add(row)
+                session.flush()
+                return ConversationRecord.of(row)
+        except IntegrityError:
+            raise ConflictError(f"conversation {conversation_id!r} already exists") from None
 
     def get(self, conversation_id: str) -> ConversationRecord:
         with self._tx.read() as session:
@@ -183,8 +213,9 @@ class ConversationRepo(Repository):
     ) -> ConversationRecord:
         """`update_state` and `append_turn` for each of `turns` in ONE transaction (one fsync per turn).
 
-        Each item of `turns` holds `role`, `text` and optionally `intent`, `answered`, `citations`, with
-        append_turn's meaning. ConflictError (nothing written) when the version is not `expected_version`.
+        Each item of `turns` holds `role`, `text` and optionally `intent`, `answered`, `citations` (with
+        append_turn's meaning) and `request_id`. ConflictError (nothing written) when the version is not
+        `expected_version`.
         """
         if not turns:
             raise ValueError("commit_turn needs at least one turn")
@@ -231,6 +262,7 @@ class ConversationRepo(Repository):
                         "answered": item.get("answered"),
                         "citations": list(item.get("citations") or []),
                         "created_at": now,
+                        "request_id": item.get("request_id"),
                     }
                     for offset, item in enumerate(turns, start=1)
                 ],

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
@@ -24,7 +24,7 @@ from assistant.store.dbapi import dbapi_transaction
 from assistant.store.models import Base, SchemaVersion
 
 # Bump when the schema changes; create_all refuses to run code older than the database.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: conversations.token_hash (member session tokens), turns.request_id
 BUSY_TIMEOUT_S = 30
 _PG_SCHEMA_LOCK = 7_311_406  # arbitrary advisory-lock key serialising create_all across workers
 _BEGIN_OPTION = "sqlite_begin"
@@ -62,6 +62,9 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted and overwritten content is zeroed in the file, so an erased person's data is not left in
+        # free pages (see erasure.py, which also checkpoints the WAL).
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 
@@ -123,9 +126,17 @@ def create_all(engine: Engine) -> int:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_SCHEMA_LOCK})")
         Base.metadata.create_all(conn)
         current = conn.scalar(select(func.max(SchemaVersion.version)))
-        if current is None:
-            conn.execute(insert(SchemaVersion).values(version=SCHEMA_VERSION, applied_at=datetime.now(UTC)))
-            return SCHEMA_VERSION
-        if current > SCHEMA_VERSION:
+        if current is not None and current > SCHEMA_VERSION:
             raise RuntimeError(f"database schema is version {current}, this code knows {SCHEMA_VERSION}")
-        return int(current)
+        if current is not None and current < 2:
+            _add_column(conn, "conversations", "token_hash", "VARCHAR(64)")
+            _add_column(conn, "turns", "request_id", "VARCHAR(64)")
+        if current is None or current < SCHEMA_VERSION:
+            conn.execute(insert(SchemaVersion).values(version=SCHEMA_VERSION, applied_at=datetime.now(UTC)))
+        return SCHEMA_VERSION
+
+
+def _add_column(conn: Connection, table: str, column: str, sql_type: str) -> None:
+    """An upgrade step: add a nullable column unless it is there already."""
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")

@@ -8,9 +8,9 @@ from typing import Any, Final, Literal
 from sqlalchemy import ColumnElement, select
 
 from assistant.leads import PRIORITIES, STATUSES, amount_bucket, transition
-from assistant.privacy import find_phones, mask_phone
+from assistant.privacy import find_phones, mask_phone, mask_pii
 from assistant.store.base import Repository, check_paging, count, equals, load, time_range
-from assistant.store.erasure import erase_lead
+from assistant.store.erasure import checkpoint_after_erasure, erase_lead
 from assistant.store.errors import ConflictError, ConsentRequired
 from assistant.store.models import (
     Consent,
@@ -42,6 +42,7 @@ EXPORT_COLUMNS: Final[tuple[str, ...]] = (
     "erased_at",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FREE_TEXT_COLUMNS = frozenset({"purpose", "assignee"})  # numbers in them masked unless the export has phones
 
 
 def normalise_phone(phone: str) -> str:
@@ -182,7 +183,9 @@ class LeadRepo(Repository):
         with self._tx.write() as session:
             lead = erase_lead(session, lead_id, actor=actor, request_id=request_id)
             session.flush()
-            return LeadRecord.of(lead)
+            record = LeadRecord.of(lead)
+        checkpoint_after_erasure(self._tx.engine)
+        return record
 
     def export_rows(
         self,
@@ -209,6 +212,8 @@ class LeadRepo(Repository):
                 value: Any = clear_phone if include_phone else lead.phone_masked
             else:
                 value = getattr(lead, column)
+                if column in _FREE_TEXT_COLUMNS and value is not None and not include_phone:
+                    value = mask_pii(value)
             row[column] = value.isoformat() if isinstance(value, datetime) else csv_safe(value)
         return row
 

@@ -89,6 +89,9 @@ class Conversation(Base):
     state: Mapped[dict[str, Any]] = mapped_column(JSONType)
     version: Mapped[int] = mapped_column(Integer, default=1)
     unanswered_streak: Mapped[int] = mapped_column(Integer, default=0)
+    # SHA-256 of the member session's secret (assistant/service/sessions.py); NULL: no member may continue it
+    # by token (channel conversations, conversations from before schema version 2).
+    token_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Turn(Base):
@@ -102,6 +105,7 @@ class Turn(Base):
     answered: Mapped[bool | None] = mapped_column(Boolean)
     citations: Mapped[list[Any]] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(Stamp)
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the HTTP request that wrote the turn
 
 
 ESCALATION_TYPES = ("human", "complaint", "application", "amount", "unanswered")

@@ -40,6 +40,7 @@ class ConversationRecord(_FromRow):
     state: dict[str, Any]
     version: int
     unanswered_streak: int
+    token_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class TurnRecord(_FromRow):
     answered: bool | None
     citations: list[Any]
     created_at: datetime
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,7 +115,14 @@ def apply_through_chat(client: Client, phone: str = PHONE, **kwargs: Any) -> tup
     return session_id, responses
 
 
-def find_lead(client: Client, staff: Mapping[str, str], conversation_id: str) -> dict[str, Any]:
+def conversation_of(session_id: str) -> str:
+    """The conversation id (what staff see) inside a member's session id `<conversation id>.<secret>`."""
+    return session_id.split(".", 1)[0]
+
+
+def find_lead(client: Client, staff: Mapping[str, str], session_id: str) -> dict[str, Any]:
+    """The lead of the conversation a member's session id (or a conversation id) names."""
+    conversation_id = conversation_of(session_id)
     page = client.get("/v1/leads", params={"limit": 500}, headers=dict(staff)).json()
     matches = [item for item in page["items"] if item["conversation_id"] == conversation_id]
     assert len(matches) == 1, page

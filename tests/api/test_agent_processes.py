@@ -15,6 +15,7 @@ from api.agent_processes import AgentProcesses
 from api.errors import ApiError, classify
 from api.metrics import AGENT_WORKER_RESTARTS
 from assistant.config import Settings
+from assistant.service.sessions import SessionRefused
 from assistant.services import Services, build_services
 from knowledge.flat_vectors import FILE
 from knowledge.ingest import ingest, refresh_search_index
@@ -53,29 +54,30 @@ def reply(pool: AgentProcesses, session_id: str | None, message: str, in_server:
 def test_a_worker_answers_as_the_server_would(owner: Services, processes: AgentProcesses) -> None:
     pids = processes.start()  # already started: the same worker
     assert len(pids) == 1 and os.getpid() not in pids
-    remote = reply(processes, "proc-answer-1", QUESTION)
-    local = owner.agent.reply("proc-answer-2", QUESTION)
+    remote = reply(processes, None, QUESTION)
+    local = owner.agent.reply(None, QUESTION)
     assert remote.answer == local.answer and remote.citations == local.citations and remote.citations
-    assert remote.session_id == "proc-answer-1" and remote.intent == local.intent == "question"
+    assert remote.session_id != local.session_id and remote.intent == local.intent == "question"
+    assert owner.store.conversations.get(remote.conversation_id).token_hash  # the worker issued a real session
 
 
 def test_a_conversation_moves_between_worker_and_server(owner: Services, processes: AgentProcesses) -> None:
-    session = "proc-moves"
-    reply(processes, session, "星火科创信用贷的年化利率是多少？")
+    first = reply(processes, None, "星火科创信用贷的年化利率是多少？")
+    session = first.session_id
     owner.agent.reply(session, "那最多能贷多少？")
     reply(processes, session, "需要什么材料？")
-    turns = owner.store.conversations.transcript(session)
+    turns = owner.store.conversations.transcript(first.conversation_id)
     assert [(t.seq, t.role) for t in turns] == [(n + 1, role) for n, role in enumerate(["user", "assistant"] * 3)]
     assert [t.text for t in turns if t.role == "user"][1] == "那最多能贷多少？"
 
 
 def test_a_failed_turn_is_the_servers_error(owner: Services, processes: AgentProcesses) -> None:
-    with pytest.raises(ValueError) as local:
+    with pytest.raises(SessionRefused) as local:
         owner.agent.reply("bad session id!", QUESTION)
     with pytest.raises(ApiError) as remote:
         reply(processes, "bad session id!", QUESTION)
     assert (remote.value.status, remote.value.code, remote.value.message) == classify(local.value)
-    assert remote.value.status == 422
+    assert remote.value.status == 401
 
 
 def test_a_turn_that_needs_chroma_runs_in_the_server(owner: Services, processes: AgentProcesses) -> None:

@@ -15,7 +15,14 @@ from assistant.services import Services, build_services
 from knowledge.embedding import HashingEmbedding
 from knowledge.index import KnowledgeIndex
 from tests.api.conftest import make_settings
-from tests.api.helpers import apply_through_chat, assert_error, chat, question_with_citations, sse_events
+from tests.api.helpers import (
+    apply_through_chat,
+    assert_error,
+    chat,
+    conversation_of,
+    question_with_citations,
+    sse_events,
+)
 from tests.support.fixtures import openai_server  # noqa: F401
 from tests.support.openai_server import OpenAIServer
 
@@ -28,15 +35,9 @@ def test_session_continues_and_lead_capture_creates_a_lead(client: TestClient, s
     session_id, responses = apply_through_chat(client)
     assert {r.json()["session_id"] for r in responses} == {session_id}
     leads = services.store.leads.list().items
-    assert [lead.conversation_id for lead in leads] == [session_id]
-    turns = services.store.conversations.transcript(session_id)
+    assert [lead.conversation_id for lead in leads] == [conversation_of(session_id)]
+    turns = services.store.conversations.transcript(conversation_of(session_id))
     assert [t.role for t in turns] == ["user", "assistant"] * 3
-
-
-def test_given_session_id_is_used(client: TestClient) -> None:
-    response = chat(client, "你好", "member-42")
-    assert response.status_code == 200
-    assert response.json()["session_id"] == "member-42"
 
 
 def test_message_over_the_cap_is_422_with_a_clear_message(make_services: Callable[..., Services]) -> None:
@@ -93,7 +94,7 @@ def test_rate_limit_is_429_with_retry_after(make_services: Callable[..., Service
     assert [chat(client, "你好").status_code for _ in range(3)] == [200, 200, 200]
     response = chat(client, "你好")
     assert_error(response, 429, "rate_limited")
-    assert 1 <= int(response.headers["Retry-After"]) <= 20
+    assert 1 <= int(response.headers["Retry-After"]) <= 60  # a moving window: the oldest of the 3 hits expires
     stream = client.post("/v1/chat/stream", json={"message": "你好"})
     assert_error(stream, 429, "rate_limited")
 

@@ -16,6 +16,8 @@ from tests.api.helpers import (
     PHONE,
     apply_through_chat,
     assert_error,
+    chat,
+    conversation_of,
     create_lead,
     find_lead,
     lead_form,
@@ -27,9 +29,11 @@ Headers = dict[str, dict[str, str]]
 
 
 def test_member_form_creates_a_lead_only_with_consent(client: TestClient, services: Services) -> None:
-    created = create_lead(client, session_id="form-1", phone="139-1234-5678")
-    assert created["status"] == "new" and created["session_id"] == "form-1"
+    session = chat(client, "你好").json()["session_id"]
+    created = create_lead(client, session_id=session, phone="139-1234-5678")
+    assert created["status"] == "new" and created["session_id"] == session
     stored = services.store.leads.get(created["id"], include_phone=True)
+    assert stored.conversation_id == conversation_of(session)
     assert stored.phone == PHONE and stored.phone_masked == "139****5678"
     assert_error(client.post("/v1/leads", json=lead_form(consent=False)), 422, "consent_required")
     assert_error(client.post("/v1/leads", json=lead_form(phone="12345")), 422, "invalid_value")
@@ -54,11 +58,12 @@ def test_full_workflow(client: TestClient, headers: Headers) -> None:
 
 
 def test_detail_has_transcript_summary_reason_and_citations(client: TestClient, headers: Headers) -> None:
-    answered = client.post("/v1/chat", json={"message": "安心政担贷的贷款利率是多少？", "session_id": "c-1"})
+    answered = client.post("/v1/chat", json={"message": "安心政担贷的贷款利率是多少？"})
     assert answered.json()["citations"]
+    session = answered.json()["session_id"]
     for turn in ("我想申请贷款", "同意", f"我叫王五，公司是杭州某某科技有限公司，手机{PHONE}，想融资300万用于采购设备"):
-        assert client.post("/v1/chat", json={"message": turn, "session_id": "c-1"}).status_code == 200
-    lead = find_lead(client, headers["staff"], "c-1")
+        assert client.post("/v1/chat", json={"message": turn, "session_id": session}).status_code == 200
+    lead = find_lead(client, headers["staff"], session)
     assert lead["phone"] == "139****5678"
     detail = client.get(f"/v1/leads/{lead['id']}", headers=headers["staff"]).json()
     assert detail["phone"] == PHONE and detail["phone_masked"] is False

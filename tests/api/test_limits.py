@@ -1,4 +1,4 @@
-"""Rate limits: parsing, the in-process GCRA, and the Redis one shared by several limiter instances (workers)."""
+"""Rate limits: parsing, the in-process moving window, and the Redis one shared by several instances (workers)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import uuid
 
 import pytest
 import redis
+from limits.storage import RedisStorage
 
-from api.limits import MemoryLimiter, Rate, RedisLimiter
+from assistant.ratelimit import Rate, RateLimits
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -34,11 +35,13 @@ def test_parse_rejects_nonsense(text: str) -> None:
 
 
 def test_memory_limiter_allows_the_burst_then_refuses_with_a_wait() -> None:
-    limiter, rate = MemoryLimiter(), Rate(3, 60)
-    assert [limiter.hit("a", rate).allowed for _ in range(3)] == [True] * 3
-    refused = limiter.hit("a", rate)
-    assert not refused.allowed and 0 < refused.retry_after <= 20
-    assert limiter.hit("b", rate).allowed  # per key
+    limiter = RateLimits({"chat": Rate(3, 60), "lead": None})
+    assert [limiter.hit("chat", "a").allowed for _ in range(3)] == [True] * 3
+    refused = limiter.hit("chat", "a")
+    assert not refused.allowed and 0 < refused.retry_after <= 60
+    assert limiter.hit("chat", "b").allowed  # per key
+    assert all(limiter.hit("lead", "a").allowed for _ in range(10))  # "off"
+    assert limiter.hit("chat", None).allowed  # no client key (the CLI): not limited
 
 
 @pytest.fixture
@@ -55,24 +58,25 @@ def redis_url() -> str:
 @pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 def test_redis_limiter_is_shared_by_workers(redis_url: str) -> None:
     prefix = f"finassist-test-{uuid.uuid4().hex}"
-    workers = [RedisLimiter(redis_url, prefix), RedisLimiter(redis_url, prefix)]
-    rate = Rate(4, 60)
+    rates = {"chat": Rate(4, 60), "lead": Rate(1, 60)}
+    workers = [RateLimits(rates, RedisStorage(redis_url, key_prefix=prefix)) for _ in range(2)]
     try:
-        decisions = [workers[i % 2].hit("chat:10.0.0.1", rate) for i in range(6)]
+        decisions = [workers[i % 2].hit("chat", "10.0.0.1") for i in range(6)]
         assert [d.allowed for d in decisions] == [True] * 4 + [False] * 2
-        assert 0 < decisions[-1].retry_after <= 15
-        assert workers[0].hit("chat:10.0.0.2", rate).allowed
-        assert workers[0].ping()
+        assert 0 < decisions[-1].retry_after <= 60
+        assert workers[0].hit("chat", "10.0.0.2").allowed
+        assert workers[0].hit("lead", "10.0.0.1").allowed and not workers[1].hit("lead", "10.0.0.1").allowed
+        assert workers[0].ping() and workers[0].shared
     finally:
         client = redis.Redis.from_url(redis_url)
-        for key in client.scan_iter(f"{prefix}:*"):
+        for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
-        for worker in workers:
-            worker.close()
 
 
 @pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 def test_redis_limiter_fails_open_when_redis_is_down() -> None:
-    limiter = RedisLimiter("redis://127.0.0.1:1/0")
-    assert limiter.hit("chat:x", Rate(1, 60)).allowed and limiter.hit("chat:x", Rate(1, 60)).allowed
-    assert not limiter.ping()
+    errors: list[Exception] = []
+    storage = RedisStorage("redis://127.0.0.1:1/0", socket_connect_timeout=1.0, socket_timeout=1.0)
+    limiter = RateLimits({"chat": Rate(1, 60)}, storage, on_error=errors.append)
+    assert limiter.hit("chat", "x").allowed and limiter.hit("chat", "x").allowed
+    assert len(errors) == 2 and not limiter.ping()

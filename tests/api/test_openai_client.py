@@ -55,25 +55,32 @@ def test_streaming_completion_with_citations_in_the_last_chunk(oai: OpenAI) -> N
 
 
 def test_conversation_carried_by_the_user_field_creates_a_lead(oai: OpenAI, services: Services) -> None:
+    session = None
     for turn in APPLY_TURNS:
+        extra = {"user": session} if session else {}
         completion = oai.chat.completions.create(
-            model=MODEL, messages=[{"role": "user", "content": turn.format(phone=PHONE)}], user="wechat-openid-77"
+            model=MODEL, messages=[{"role": "user", "content": turn.format(phone=PHONE)}], **extra
         )
-        assert (completion.model_extra or {})["session_id"] == "wechat-openid-77"
+        returned = (completion.model_extra or {})["session_id"]
+        assert session is None or returned == session
+        session = returned
     leads = services.store.leads.list().items
-    assert [lead.conversation_id for lead in leads] == ["wechat-openid-77"]
+    assert [lead.conversation_id for lead in leads] == [session.split(".")[0]]
 
 
-def test_session_header_and_hashed_user_ids(oai: OpenAI) -> None:
+def test_session_header_and_plain_user_ids(oai: OpenAI) -> None:
+    first = oai.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "你好"}])
+    session = (first.model_extra or {})["session_id"]
     completion = oai.chat.completions.create(
-        model=MODEL, messages=[{"role": "user", "content": "你好"}], extra_headers={"X-Session-Id": "hdr-1"}
+        model=MODEL, messages=[{"role": "user", "content": "你好"}], extra_headers={"X-Session-Id": session}
     )
-    assert (completion.model_extra or {})["session_id"] == "hdr-1"
+    assert (completion.model_extra or {})["session_id"] == session
+    # a plain OpenAI client's `user` (any string) starts a conversation of its own, never one named by it
     stream = oai.chat.completions.create(
         model=MODEL, messages=[{"role": "user", "content": "你好"}], user="someone@example.com", stream=True
     )
     session_ids = {(c.model_extra or {}).get("session_id") for c in stream} - {None}
-    assert len(session_ids) == 1 and session_ids.pop().startswith("u-")
+    assert len(session_ids) == 1 and session_ids.pop() not in (session, "someone@example.com")
 
 
 def test_list_content_parts_are_accepted(oai: OpenAI) -> None:

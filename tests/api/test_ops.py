@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -44,7 +45,8 @@ def test_readyz_checks_redis_when_configured(make_services: Callable[..., Servic
     assert response.json()["checks"]["redis"] is False
 
 
-def test_metrics_are_prometheus_text(client: TestClient) -> None:
+def test_metrics_are_prometheus_text(app: FastAPI) -> None:
+    client = TestClient(app, client=("127.0.0.1", 50000))  # without METRICS_TOKEN: loopback only
     client.post("/v1/chat", json={"message": "你好"})
     response = client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")

@@ -92,7 +92,7 @@ def test_human_request_in_and_out_of_hours(make_agent: Callable[..., Agent], sto
         assert "非工作时间" in night.answer and "工作日9:00—18:00" in night.answer and "客户关系专员" in night.answer
     again = make_agent().reply(reply.session_id, "转人工")
     assert again.escalation == reply.escalation  # the open escalation, not a new one
-    assert store.escalations.list(conversation_id=reply.session_id).total == 1
+    assert store.escalations.list(conversation_id=reply.conversation_id).total == 1
 
 
 def test_complaint_is_high_priority(agent: Agent, store: Store) -> None:
@@ -125,9 +125,9 @@ def test_application_with_all_fields_in_one_message(agent: Agent, store: Store, 
     assert lead.escalation_id == apply.escalation.id
     assert store.consents.get(lead.consent_id).granted
     assert tables_containing(db_path, "13812345678") == ["lead_contacts"]
-    transcript = store.conversations.transcript(apply.session_id)
+    transcript = store.conversations.transcript(apply.conversation_id)
     assert "138****5678" in transcript[4].text and transcript[4].role == "user"
-    state = store.conversations.get(apply.session_id).state
+    state = store.conversations.get(apply.conversation_id).state
     assert state["lead_stage"] == "done" and state["lead_id"] == lead.id and state["lead_fields"] == {}
 
 
@@ -143,12 +143,12 @@ def test_consent_refused_stores_nothing_in_clear(
     assert refuse.intent == "apply" and "不会收集" in refuse.answer
     assert question.answered and "营业执照" in question.answer  # still answering questions
     assert store.leads.list().total == 0
-    consent = store.consents.latest(apply.session_id, "lead_contact")
+    consent = store.consents.latest(apply.conversation_id, "lead_contact")
     assert consent is not None and consent.granted is False and consent.text == CONSENT_TEXT
     assert tables_containing(db_path, "13912345678") == []
     assert tables_containing(db_path, "12345678") == []
     assert "turns" in tables_containing(db_path, "139****5678")  # the masked form is all that is kept
-    assert "李四" not in str(store.conversations.get(apply.session_id).state)
+    assert "李四" not in str(store.conversations.get(apply.conversation_id).state)
     assert "13912345678" not in caplog.text
     assert store.escalations.get(apply.escalation.id).priority == "high"
 
@@ -158,7 +158,7 @@ def test_sensitive_numbers_are_refused_and_masked(agent: Agent, store: Store, db
     assert "不要" in reply.answer and "身份证" in reply.answer
     for secret in ("320102199001011234", "6222021234567890123", "abc123"):
         assert tables_containing(db_path, secret) == [], secret
-    assert "320***********1234" in store.conversations.transcript(reply.session_id)[0].text
+    assert "320***********1234" in store.conversations.transcript(reply.conversation_id)[0].text
 
 
 def test_injection_in_the_message_is_refused_and_logged(agent: Agent, store: Store) -> None:
@@ -166,7 +166,7 @@ def test_injection_in_the_message_is_refused_and_logged(agent: Agent, store: Sto
     assert reply.refused == "injection" and reply.intent == "out_of_scope"
     assert "包过" not in reply.answer and reply.citations == ()
     entries = store.audit.list(action="agent.refused").items
-    assert entries and entries[0].detail["category"] == "injection" and entries[0].target == reply.session_id
+    assert entries and entries[0].detail["category"] == "injection" and entries[0].target == reply.conversation_id
 
 
 def test_request_for_other_members_leads_is_refused(agent: Agent, store: Store) -> None:
@@ -200,16 +200,18 @@ def test_state_lives_in_the_store_so_workers_can_share_a_conversation(
     make_agent: Callable[..., Agent], store: Store
 ) -> None:
     first_worker, second_worker = make_agent(), make_agent()
-    first = first_worker.reply("shared-1", "星火科创信用贷的年化利率是多少？")
-    second = second_worker.reply("shared-1", "那最多能贷多少？")
+    first = first_worker.reply(None, "星火科创信用贷的年化利率是多少？")
+    second = second_worker.reply(first.session_id, "那最多能贷多少？")
     assert "1000万元" in second.answer
-    conversation = store.conversations.get("shared-1")
-    assert conversation.version == 3 and len(store.conversations.transcript("shared-1")) == 4
-    assert first.session_id == "shared-1"
+    conversation_id = first.conversation_id
+    assert conversation_id and first.session_id.startswith(conversation_id + ".")
+    conversation = store.conversations.get(conversation_id)
+    assert conversation.version == 3 and len(store.conversations.transcript(conversation_id)) == 4
+    assert second.session_id == first.session_id
 
 
 def test_a_concurrent_change_is_retried_once(agent: Agent, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    agent.reply("race", "你好")
+    session = agent.reply(None, "你好")
     real = store.conversations.commit_turn
     calls = {"n": 0}
 
@@ -220,9 +222,9 @@ def test_a_concurrent_change_is_retried_once(agent: Agent, store: Store, monkeyp
         return real(conversation_id, state, version, turns)
 
     monkeypatch.setattr(store.conversations, "commit_turn", racing)
-    reply = agent.reply("race", "星火科创信用贷的年化利率是多少？")
+    reply = agent.reply(session.session_id, "星火科创信用贷的年化利率是多少？")
     assert calls["n"] == 2 and reply.answered
-    assert store.conversations.get("race").state["turns"] == 100
+    assert store.conversations.get(str(session.conversation_id)).state["turns"] == 100
 
 
 def test_stream_yields_the_same_reply(agent: Agent) -> None:

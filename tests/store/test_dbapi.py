@@ -59,7 +59,7 @@ def _cases(store: Store) -> list[tuple[Prepared, Any, Any]]:
         (
             repo._insert_turns,
             conv_module._INSERT_TURNS,
-            [{**turn, "answered": False, "citations": CITATIONS, "created_at": now}],
+            [{**turn, "answered": False, "citations": CITATIONS, "created_at": now, "request_id": "req-1"}],
         ),
     ]
 
@@ -208,7 +208,7 @@ def test_errors_are_wrapped_and_roll_back(store: Store) -> None:
     repo = store.conversations
     repo.get_or_create("er")
     row = {"conversation_id": "er", "seq": 1, "role": "user", "text": "x", "intent": None, "answered": None}
-    row |= {"citations": [], "created_at": datetime.now(UTC)}
+    row |= {"citations": [], "created_at": datetime.now(UTC), "request_id": None}
     with pytest.raises(IntegrityError), store.tx.write_dbapi() as raw:
         repo._insert_turns.executemany(raw, [row])
         repo._insert_turns.executemany(raw, [row])  # duplicate (conversation_id, seq)
