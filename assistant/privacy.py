@@ -63,16 +63,25 @@ def find_pii(text: str) -> list[Found]:
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e, _, _ in spans)
 
-    for regex, kind in ((ID_CARD_RE, "id_card"), (BANK_CARD_RE, "bank_card"), (PHONE_RE, "phone")):
+    def spaced(kinds: tuple[Kind, ...]) -> None:
+        for m in _SPACED_RE.finditer(folded):
+            digits = _digits(m.group(0))
+            kind = _spaced_kind(digits)
+            if kind in kinds and free(*m.span()):
+                spans.append((m.start(), m.end(), kind, digits[-11:] if kind == "phone" else digits))
+
+    def grouped(regex: re.Pattern[str], kind: Kind) -> None:
         for m in regex.finditer(folded):
             if free(*m.span()):
-                digits = "".join(m.groups()) if kind == "phone" else _digits(m.group(0))
-                spans.append((m.start(), m.end(), kind, digits))  # type: ignore[arg-type]
-    for m in _SPACED_RE.finditer(folded):
-        digits = _digits(m.group(0))
-        spaced = _spaced_kind(digits)
-        if spaced is not None and free(*m.span()):
-            spans.append((m.start(), m.end(), spaced, digits[-11:] if spaced == "phone" else digits))
+                spans.append(
+                    (m.start(), m.end(), kind, "".join(m.groups()) if kind == "phone" else _digits(m.group(0)))
+                )
+
+    grouped(ID_CARD_RE, "id_card")
+    spaced(("id_card",))  # before cards: "1101 0119 9003 0745 1X" is not a card followed by an X
+    grouped(BANK_CARD_RE, "bank_card")
+    grouped(PHONE_RE, "phone")
+    spaced(("phone", "bank_card"))
     found = []
     for start, end, kind, digits in sorted(spans):
         first, after = span_in_original(offsets, start, end, len(text))

@@ -147,8 +147,10 @@ def _request(method: str, path: str, body: bytes = b"") -> bytes:
     return head.encode() + b"\r\n" + body
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes) -> tuple[int, bytes]:
-    """Send one request, read the response; returns its status and X-Worker-Pid."""
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes
+) -> tuple[int, bytes, bytes]:
+    """Send one request, read the response; returns its status, X-Worker-Pid and body."""
     writer.write(payload)
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
@@ -160,17 +162,26 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
             length = int(value)
         elif name == b"x-worker-pid":
             pid = value.strip()
-    await reader.readexactly(length)
-    return status, pid
+    body = await reader.readexactly(length)
+    return status, pid, body
 
 
-def _payload(endpoint: str, index: int, n: int, questions: tuple[str, ...]) -> bytes:
+def _payload(endpoint: str, index: int, n: int, questions: tuple[str, ...], session: str | None) -> bytes:
     if endpoint == "chat":
-        session = f"bench-{index}-{n // 20}"  # a conversation of 20 turns, then a new one
         question = questions[(index * 7 + n) % len(questions)]  # clients start at different questions
-        body = json.dumps({"message": question, "session_id": session}).encode()
-        return _request("POST", "/v1/chat", body)
+        turn: dict[str, str] = {"message": question, **({"session_id": session} if session else {})}
+        return _request("POST", "/v1/chat", json.dumps(turn).encode())
     return _request("GET", "/healthz")
+
+
+def _session_of(body: bytes, n: int) -> str | None:
+    """The session id the server issued, kept for 20 turns; then a new conversation."""
+    if n % 20 == 0:
+        return None
+    try:
+        return str(json.loads(body)["session_id"])
+    except (ValueError, KeyError):
+        return None
 
 
 async def _client(
@@ -183,16 +194,17 @@ async def _client(
     questions: tuple[str, ...],
 ) -> int:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    errors, n = 0, 0
+    errors, n, session = 0, 0, None
     try:
         while time.perf_counter() < stop_at:
-            payload = _payload(endpoint, index, n, questions)
+            payload = _payload(endpoint, index, n, questions, session)
             started = time.perf_counter()
-            status, pid = await _exchange(reader, writer, payload)
+            status, pid, body = await _exchange(reader, writer, payload)
             latencies.append(time.perf_counter() - started)
             pids[pid] = pids.get(pid, 0) + 1
             errors += status != 200
             n += 1
+            session = _session_of(body, n) if endpoint == "chat" else None
     finally:
         writer.close()
     return errors

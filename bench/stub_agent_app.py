@@ -26,14 +26,14 @@ class FixedReplyAgent:
     def __init__(self, reply: ChatReply) -> None:
         self._reply = reply
 
-    def reply(self, session_id: str | None, message: str) -> ChatReply:
+    def reply(self, session_id: str | None, message: str, **_origin: str | None) -> ChatReply:
         return replace(self._reply, session_id=session_id or self._reply.session_id)
 
-    def stream(self, session_id: str | None, message: str) -> Iterator[str | ChatReply]:
+    def stream(self, session_id: str | None, message: str, **_origin: str | None) -> Iterator[str | ChatReply]:
         yield self.reply(session_id, message)
 
 
 def app() -> FastAPI:
     services = build_services(Settings())
-    services.agent = FixedReplyAgent(services.agent.reply("bench-ceiling", QUESTION))  # type: ignore[assignment]
+    services.agent = FixedReplyAgent(services.agent.reply(None, QUESTION))  # type: ignore[assignment]
     return create_app(services, on_shutdown=services.close)

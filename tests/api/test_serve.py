@@ -30,6 +30,26 @@ def sqlite_server(tmp_path: Path) -> Iterator[ServerProcess]:
         yield server
 
 
+def test_forwarded_for_is_not_trusted_from_loopback_by_default(tmp_path: Path) -> None:
+    """uvicorn alone would trust X-Forwarded-For from 127.0.0.1: a new value per request escaped every limit."""
+    env = clean_env(FINASSIST_LEAD_RATE_LIMIT="2/minute", FINASSIST_AGENT_PROCESSES="0")
+    with ServerProcess(tmp_path / "data", env) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
+        statuses = [
+            client.post("/v1/leads", json=lead_form(), headers={"X-Forwarded-For": f"10.7.0.{i}"}).status_code
+            for i in range(1, 5)
+        ]
+        assert statuses == [201, 201, 429, 429]
+        assert client.get("/metrics").status_code == 200  # loopback peer, no METRICS_TOKEN
+    trusted = env | {"FINASSIST_TRUSTED_PROXIES": "127.0.0.1"}
+    with ServerProcess(tmp_path / "data2", trusted) as server, httpx.Client(base_url=server.base_url, timeout=30) as c:
+        proxied = [
+            c.post("/v1/leads", json=lead_form(), headers={"X-Forwarded-For": f"10.7.1.{i}"}).status_code
+            for i in range(1, 5)
+        ]
+        assert proxied == [201] * 4  # behind a trusted proxy each forwarded client has its own budget
+        assert c.get("/metrics", headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 403
+
+
 def stored_leads(data_dir: Path) -> dict[str, str | None]:
     store = build_store(Settings(data_dir=data_dir).resolved_database_url)
     try:
@@ -126,9 +146,10 @@ def test_replies_come_from_an_agent_process_that_is_replaced_when_killed(tmp_pat
     with ServerProcess(tmp_path / "data", env) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
         assert server.process is not None
         (worker,) = _agent_workers(server.process.pid)
-        question = {"session_id": "serve-proc", "message": "知识产权质押贷款的利率是多少？"}
-        first = client.post("/v1/chat", json=question)
+        first = client.post("/v1/chat", json={"message": "知识产权质押贷款的利率是多少？"})
         assert first.status_code == 200 and first.json()["citations"], first.text
+        session = first.json()["session_id"]
+        question = {"session_id": session, "message": "知识产权质押贷款的利率是多少？"}
         os.kill(worker, signal.SIGKILL)  # the turn runs there: without it the next reply fails, then recovers
         time.sleep(0.5)
         stopped = client.post("/v1/chat", json=question)
@@ -145,7 +166,9 @@ def test_replies_come_from_an_agent_process_that_is_replaced_when_killed(tmp_pat
     assert not Path(f"/proc/{replacement}").exists()
     turns = build_store(Settings(data_dir=tmp_path / "data").resolved_database_url)
     try:
-        assert len(turns.conversations.transcript("serve-proc")) == 6  # 2 replies and a stream; the 503 wrote nothing
+        assert (
+            len(turns.conversations.transcript(session.split(".")[0])) == 6
+        )  # 2 replies and a stream; the 503 wrote nothing
     finally:
         turns.close()
 

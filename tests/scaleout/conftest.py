@@ -93,6 +93,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             FINASSIST_REDIS_URL=REDIS_URL,
             FINASSIST_REDIS_PREFIX=redis_prefix,
             FINASSIST_CHAT_RATE_LIMIT="100000/minute",
+            FINASSIST_TRUSTED_PROXIES="127.0.0.1",  # the tests' X-Forwarded-For stand for a proxy's clients
             FINASSIST_LEAD_RATE_LIMIT=f"{LEAD_LIMIT}/minute",
         )
         server: ServerProcess | None = None
