@@ -2,7 +2,8 @@
 
 The person is found from the lead: its clear phone finds their other leads (the same number on another lead),
 and their conversations are those leads' conversations, conversations from the same client, and any whose
-turns or escalations mention the phone (turns are stored masked, so the masked form is searched). Then:
+turns or escalations mention the phone (turns are stored masked, so the masked form is searched) or whose
+member turns name them or their company (3 characters or more: shorter names hit too many words). Then:
 
 - each of those leads loses its clear phone (the `lead_contacts` row), name, company, masked phone, purpose and
   exact amount (the amount bucket stays); its assignee and notes are scrubbed;
@@ -40,6 +41,7 @@ from assistant.store.models import (
 
 REDACTED = "***"
 _MIN_LITERAL = 2  # shorter names are not replaced literally (too many false hits in Chinese text)
+_MIN_SEARCH = 3  # names and companies at least this long find the person's other conversations
 Scrub = Callable[[str], str]
 
 
@@ -76,7 +78,8 @@ def erase_lead(session: Session, lead_id: str, *, actor: str, request_id: str | 
     literals = [*phones, *masked]
     literals += [value for other in leads for value in (other.name, other.company) if value]
     scrub = _scrubber(literals)
-    conversation_ids = _conversations_of(session, leads, masked)
+    people = [value for other in leads for value in (other.name, other.company) if value]
+    conversation_ids = _conversations_of(session, leads, masked, people)
     for conversation_id in sorted(conversation_ids):
         _scrub_conversation(session, conversation_id, scrub)
     removed = {other.id: _erase_fields(session, other, scrub) for other in leads}
@@ -101,7 +104,7 @@ def _other_leads(session: Session, lead: Lead, phone: str | None) -> list[Lead]:
     return list(session.scalars(query))
 
 
-def _conversations_of(session: Session, leads: list[Lead], masked_phones: set[str]) -> set[str]:
+def _conversations_of(session: Session, leads: list[Lead], masked_phones: set[str], people: list[str]) -> set[str]:
     ids = {lead.conversation_id for lead in leads}
     clients = set(session.scalars(select(Conversation.client_id).where(Conversation.id.in_(ids))))
     clients.discard(None)
@@ -111,6 +114,9 @@ def _conversations_of(session: Session, leads: list[Lead], masked_phones: set[st
         ids |= set(session.scalars(select(Turn.conversation_id).where(Turn.text.contains(masked)).distinct()))
         mentioned = or_(Escalation.summary.contains(masked), Escalation.reason.contains(masked))
         ids |= set(session.scalars(select(Escalation.conversation_id).where(mentioned).distinct()))
+    for word in {w.strip() for w in people if len(w.strip()) >= _MIN_SEARCH}:
+        named = select(Turn.conversation_id).where(Turn.role == "user", Turn.text.contains(word)).distinct()
+        ids |= set(session.scalars(named))
     return ids
 
 
