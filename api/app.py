@@ -17,7 +17,6 @@ from api.agent_processes import AgentProcesses
 from api.agent_threads import AgentThreads
 from api.deps import AppServices
 from api.limits import PeerMiddleware
-from api.metrics import LIMITER_ERRORS
 from api.middleware import RequestContextMiddleware
 from api.routes import (
     analytics,
@@ -64,7 +63,6 @@ def create_app(
 
     app = FastAPI(title="finassist API", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.services = services
-    services.limits.on_error = lambda _exc: LIMITER_ERRORS.inc()
     app.state.ingest_lock = threading.Lock()
     app.state.agent_threads = AgentThreads(settings.resolved_chat_concurrency)
     app.state.agent_processes = agent_processes

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import ApiError
-from api.metrics import RATE_LIMITED
+from api.metrics import LIMITER_ERRORS, RATE_LIMITED
 from assistant.ratelimit import Decision, RateLimits
 
 
@@ -43,7 +43,14 @@ def peer_address(request: Request) -> str | None:
 
 
 def rate_limits(request: Request) -> RateLimits:
-    return request.app.state.services.limits  # type: ignore[no-any-return]
+    limits: RateLimits = request.app.state.services.limits
+    if limits.on_error is None:  # a failing Redis shows on /metrics (the core knows no metrics)
+        limits.on_error = _count_error
+    return limits
+
+
+def _count_error(_exc: Exception) -> None:
+    LIMITER_ERRORS.inc()
 
 
 def raise_if_refused(decision: Decision, scope: str, limits: RateLimits) -> None:

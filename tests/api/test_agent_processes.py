@@ -88,15 +88,15 @@ def test_a_turn_that_needs_chroma_runs_in_the_server(owner: Services, processes:
 
     async def in_server() -> Any:
         calls.append("server")
-        return await asyncio.to_thread(owner.agent.reply, "proc-fallback", QUESTION)
+        return await asyncio.to_thread(owner.agent.reply, None, QUESTION)
 
     try:
-        answer = reply(processes, "proc-fallback", QUESTION, in_server)
+        answer = reply(processes, None, QUESTION, in_server)
         assert calls == ["server"] and answer.citations
-        assert len(owner.store.conversations.transcript("proc-fallback")) == 2  # the worker wrote nothing
+        assert len(owner.store.conversations.transcript(answer.conversation_id)) == 2  # the worker wrote nothing
     finally:
         assert refresh_search_index(owner.index)
-    assert reply(processes, "proc-after-refresh", QUESTION).citations
+    assert reply(processes, None, QUESTION).citations
 
 
 def test_a_killed_worker_is_replaced(processes: AgentProcesses) -> None:
@@ -105,9 +105,9 @@ def test_a_killed_worker_is_replaced(processes: AgentProcesses) -> None:
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.5)
     with pytest.raises(ApiError) as stopped:
-        reply(processes, "proc-killed", QUESTION)
+        reply(processes, None, QUESTION)
     assert stopped.value.status == 503 and stopped.value.headers == {"Retry-After": "1"}
-    assert reply(processes, "proc-killed", QUESTION).citations  # a new worker answers
+    assert reply(processes, None, QUESTION).citations  # a new worker answers
     assert processes.start() != {pid}
     assert AGENT_WORKER_RESTARTS._value.get() == restarts + 1  # operators see it on /metrics
 
@@ -118,8 +118,8 @@ def test_close_then_start_again(owner: Services) -> None:
     pool.close()
     second = pool.start()
     try:
-        assert first != second and reply(pool, "proc-restart", QUESTION).citations
+        assert first != second and reply(pool, None, QUESTION).citations
     finally:
         pool.close()
     with pytest.raises(RuntimeError, match="start"):
-        reply(pool, "proc-closed", QUESTION)
+        reply(pool, None, QUESTION)

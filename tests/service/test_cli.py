@@ -35,16 +35,17 @@ def ask(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple
 def test_ask_json_has_the_chat_contract_and_sessions_continue(
     capsys: pytest.CaptureFixture[str], data_dir: Path
 ) -> None:
-    code, out, _ = ask(capsys, data_dir, "--json", "--session", "cli-1", "星火科创信用贷的年化利率是多少？")
+    code, out, _ = ask(capsys, data_dir, "--json", "星火科创信用贷的年化利率是多少？")
     assert code == 0
     data = json.loads(out)
     assert list(data) == ["session_id", "answer", "citations", "intent", "escalation"]
-    assert data["session_id"] == "cli-1" and data["intent"] == "question" and data["escalation"] is None
+    session = data["session_id"]  # issued by the server: continue with it
+    assert data["intent"] == "question" and data["escalation"] is None
     assert "3.45%" in data["answer"] and data["citations"][0]["source"] == "products/xinghuo-tech-credit-loan.md"
     assert set(data["citations"][0]) == {"source", "title", "snippet"}
-    code, out, _ = ask(capsys, data_dir, "--json", "--session", "cli-1", "那最多能贷多少？")
+    code, out, _ = ask(capsys, data_dir, "--json", "--session", session, "那最多能贷多少？")
     assert code == 0 and "1000万元" in json.loads(out)["answer"]
-    code, out, _ = ask(capsys, data_dir, "--json", "--session", "cli-1", "转人工")
+    code, out, _ = ask(capsys, data_dir, "--json", "--session", session, "转人工")
     escalation = json.loads(out)["escalation"]
     assert escalation["type"] == "human" and escalation["id"]
 
@@ -59,7 +60,8 @@ def test_ask_text_output(capsys: pytest.CaptureFixture[str], data_dir: Path) -> 
     [
         (["   "], "the message is empty"),
         (["贷" * 2001], "longer than 2000 characters"),
-        (["--session", "bad id!", "你好"], "session id"),
+        (["--session", "bad id!", "你好"], "--session: this session is unknown"),
+        (["--session", "cli-1", "你好"], "--session: this session is unknown"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

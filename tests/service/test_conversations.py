@@ -247,3 +247,14 @@ def test_every_stored_user_turn_is_masked(agent: Agent, db_path: Path) -> None:
     talk(agent, "我的电话13812345678，星火科创信用贷利率多少", "转人工")
     rows = table_dump(db_path)
     assert not any(PHONE_RE.search(str(v)) for table in rows.values() for row in table for v in row)
+
+
+def test_a_channel_that_authenticated_the_member_names_its_conversation(agent: Agent, store: Store) -> None:
+    from assistant.service.sessions import SessionRefused
+
+    first = agent.reply_as("wx-openid-1", "星火科创信用贷的年化利率是多少？", channel="wechat", client="wx-openid-1")
+    second = agent.reply_as("wx-openid-1", "那最多能贷多少？", channel="wechat")
+    assert first.session_id == second.session_id == "wx-openid-1" and "1000万元" in second.answer
+    assert store.conversations.get("wx-openid-1").channel == "wechat"
+    with pytest.raises(SessionRefused):  # a member's own client cannot name it
+        agent.reply("wx-openid-1", "你好")

@@ -123,7 +123,8 @@ def test_chat_preview_streams_and_shows_citations(ui_env: UIEnv) -> None:
     assert "3.45%" in history[4]["content"] and history[5]["metadata"]["title"] == "引用来源 1 条"
     assert "xinghuo-tech-credit-loan.md" in citations
     assert "最新意图：咨询" in meta and "本会话已转交工作人员" in meta  # the hand-off stays listed
-    assert ui_env.services.store.conversations.get(session["id"]).channel == PREVIEW_CHANNEL
+    conversation_id = session["id"].split(".")[0]  # the session id is `<conversation id>.<token>`
+    assert ui_env.services.store.conversations.get(conversation_id).channel == PREVIEW_CHANNEL
 
     evil = list(ctl.send("<img src=x onerror=alert(1)>", [], None, ui_env.request()))[-1][0]
     assert all("<img" not in m["content"] for m in evil)
