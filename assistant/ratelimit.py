@@ -4,6 +4,10 @@ in Redis (REDIS_URL) so that every worker process and machine shares one budget 
 Limits are written "30/minute", "5/10s", "1000/hour"; "off" disables one. A moving window: at most `count` hits
 in any `period` seconds. Every entry point asks the same object with the client's key (the API: the real peer
 address, see api/limits.py), so the lead form and the chat flow's lead capture draw on one budget.
+
+Without REDIS_URL each process keeps its own budgets: with an agent worker process (AGENT_PROCESSES) the chat
+flow's leads are counted there and the form's in the server process, so a client may leave up to the limit in
+each. Set REDIS_URL to make every process and machine share one budget per client.
 """
 
 from __future__ import annotations
