@@ -42,7 +42,7 @@ def test_agent_rows_carry_the_request_id_and_the_lead_as_target(client: TestClie
     agent_rows = [e for e in services.store.audit.list(limit=500).items if e.actor == "agent"]
     actions = {e.action: e for e in agent_rows}
     assert {"escalation.create", "consent.record", "lead.create"} <= set(actions)
-    assert actions["escalation.create"].request_id == "req-turn-0"
+    assert actions["escalation.create"].request_id == "req-turn-2"  # the hand-off comes with the lead
     assert actions["consent.record"].request_id == "req-turn-1"
     created = actions["lead.create"]
     assert (created.target, created.request_id) == (lead.id, "req-turn-2")
