@@ -74,3 +74,17 @@ def test_timestamps_are_aware_utc(store: Store) -> None:
 def test_naive_filter_times_are_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         store.leads.list(created_from=datetime(2025, 1, 1))
+
+
+def test_a_version_1_database_gets_the_session_and_request_id_columns(store: Store) -> None:
+    from sqlalchemy import inspect
+
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE conversations DROP COLUMN token_hash")
+        conn.exec_driver_sql("ALTER TABLE turns DROP COLUMN request_id")
+        conn.exec_driver_sql("DELETE FROM schema_version")
+        conn.exec_driver_sql("INSERT INTO schema_version (version, applied_at) VALUES (1, CURRENT_TIMESTAMP)")
+    assert create_all(store.engine) == SCHEMA_VERSION == 2
+    columns = {t: {c["name"] for c in inspect(store.engine).get_columns(t)} for t in ("conversations", "turns")}
+    assert "token_hash" in columns["conversations"] and "request_id" in columns["turns"]
+    assert create_all(store.engine) == 2  # idempotent
