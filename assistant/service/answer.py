@@ -21,7 +21,7 @@ from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.safety import sanitize_passages
 from assistant.service.types import Citation
 from knowledge.retriever import HybridRetriever
-from knowledge.text import asked_clauses
+from knowledge.text import asked_clauses, question_parts
 from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,9 @@ class Answerer:
             yield AnswerResult(text, (), False, evidence)
             return
         gate = SentenceGate(self.guard, passages, query.message)
-        request = ChatRequest([Message.user(query.focus if self.extractive else query.question)], passages)
+        parts = tuple(question_parts(query.message))
+        parts = parts if len(parts) >= 2 else ()
+        request = ChatRequest([Message.user(query.focus if self.extractive else query.question)], passages, parts=parts)
         failed = False
         try:
             deltas = self.model.stream(request) if streaming else iter([self.model.generate(request).text])
