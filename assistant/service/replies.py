@@ -3,6 +3,8 @@ for product terms). Functions take the few values that vary."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.privacy import mask_phone
 
 FIELD_LABELS = {
@@ -57,8 +59,10 @@ CONSENT_REMINDER = "如需客户关系专员与您联系，请先回复“同意
 UNSAVED_DETAILS = "为保护您的个人信息，在您同意之前，您刚才发送的联系方式等信息没有被保存。"
 
 
-def not_found(topic: str | None) -> str:
-    subject = f"关于“{topic}”的" if topic else "这个问题的"
+def not_found(names: Sequence[str] = ()) -> str:
+    """The plain "I don't know". ``names`` are the knowledge base's own names for the subject (catalog product
+    titles); the member's words are never quoted back, so nothing they typed is said in the assistant's voice."""
+    subject = f"{'、'.join(names)}这方面的" if names else "这个问题的"
     return (
         f"抱歉，根据现有资料，我暂时无法确定{subject}准确信息，为避免给您不准确的利率或条款，这里不作推测。"
         + NOT_SURE_HINT
