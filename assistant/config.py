@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     llm_intent: bool = False  # with the openai backend, classify intent with the model (rules stay the fallback)
     llm_summary: bool = False  # with the openai backend, write staff summaries with the model
+    eval_extra: str = ""  # `finassist eval`: extra dataset files scored beside the suites' own (comma-separated)
 
     @field_validator("llm_api_key")
     @classmethod

@@ -22,6 +22,7 @@ from assistant.service.escalation import EscalationPolicy
 from assistant.service.guard import ComplianceGuard, ReplyGuard
 from assistant.service.hours import WorkingHours, utc_now
 from assistant.service.intent import IntentClassifier, ModelIntentClassifier, RuleIntentClassifier
+from assistant.service.plain import plain_text
 from assistant.service.replies import CONSENT_PURPOSE, CONSENT_TEXT
 from assistant.service.state import ConversationState
 from assistant.service.summary import Summarizer
@@ -119,7 +120,8 @@ class Agent:
         conversation = self.store.conversations.get_or_create(session_id, channel=self.channel)
         ctx = TurnContext(conversation, ConversationState.from_dict(conversation.state), text)
         parts: list[str] = []
-        for delta in self.responder.respond(ctx, streaming=streaming):
+        for raw in self.responder.respond(ctx, streaming=streaming):
+            delta = plain_text(raw)  # every reply, streamed or not, on every route, is plain text
             if delta:
                 parts.append(delta)
                 yield delta

@@ -17,7 +17,13 @@ from knowledge.text.lexicons import (
     surname_pattern,
     surnames,
 )
-from knowledge.text.normalise import normalise, normalise_with_offsets, span_in_original, to_simplified
+from knowledge.text.normalise import (
+    fold_script_and_digits,
+    normalise,
+    normalise_with_offsets,
+    span_in_original,
+    to_simplified,
+)
 from knowledge.text.numerals import (
     CN_DIGITS,
     DECIMAL,
@@ -59,6 +65,7 @@ __all__ = [
     "cn_numeral",
     "configure_jieba",
     "find_figures",
+    "fold_script_and_digits",
     "generic_brands",
     "heading_number",
     "lexicon",
