@@ -443,8 +443,12 @@
       send('取消登记', function () { state.stage = null; $('lead').reset(); });
     });
     Object.keys(CHECKS).forEach(function (name) {
-      $('f-' + name).addEventListener('blur', function () { if (this.value) checkField(name); });
+      var field = $('f-' + name);
+      // An error clears as the member types (not on blur, which would move the submit button mid-click).
+      field.addEventListener('input', function () { if (field.closest('.field').classList.contains('invalid')) checkField(name); });
+      field.addEventListener('blur', function () { if (field.value) checkField(name); });
     });
+    $('f-unit').addEventListener('change', function () { if ($('f-amount').value) checkField('amount'); });
     $('retry').addEventListener('click', function () { if (retryAction) retryAction(); });
     $('new-chat').addEventListener('click', function () {
       if (busy || !window.confirm('开始新对话？当前对话记录将从本设备清除。')) return;
