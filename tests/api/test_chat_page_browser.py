@@ -138,6 +138,11 @@ def test_handoff_out_of_hours_shows_the_working_hours(page: Any, live: tuple[str
     expect(page.locator("#hours")).to_contain_text("现在是非工作时间，人工服务时间：工作日9:00—18:00")
     session_id = page.evaluate("JSON.parse(localStorage.getItem('finassist.chat.v1')).session.session_id")
     assert [e.type for e in services.store.escalations.list(conversation_id=session_id).items] == ["human"]
+    page.reload()
+    expect(page.locator("#hours")).to_be_visible()
+    ask(page, "你好")
+    expect(page.locator("#hours")).to_be_hidden()  # the notice belongs to the latest handoff
+    expect(page.locator(".msg.note.off")).to_have_count(1)  # the transcript keeps it
 
 
 def test_apply_with_consent_and_the_form(page: Any, live: tuple[str, Services]) -> None:

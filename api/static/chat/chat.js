@@ -137,15 +137,12 @@
 
   function renderAll() {
     Array.prototype.slice.call(log.querySelectorAll('.msg:not(.intro)')).forEach(function (n) { n.remove(); });
-    var lastNote = null;
     state.messages.forEach(function (m) {
       var node = renderMessage(m);
-      if (m.role === 'note') {
-        lastNote = m;
-        if (m.offHours) node.classList.add('off');
-      }
+      if (m.role === 'note' && m.offHours) node.classList.add('off');
     });
-    showHours(lastNote);
+    var last = state.messages[state.messages.length - 1];
+    showHours(last && last.role === 'note' ? last : null); // the banner belongs to the latest handoff only
     showStage();
     scrollDown();
   }
