@@ -261,6 +261,19 @@ def test_network_loss_then_retry(page: Any, live: tuple[str, Services]) -> None:
     expect(page.locator(".msg.user")).to_have_count(1)  # the retry does not repeat the member's bubble
 
 
+def test_a_stream_cut_mid_answer_asks_for_a_retry(page: Any, live: tuple[str, Services]) -> None:
+    url, _ = live
+    cut = 'event: token\r\ndata: {"text": "根据"}\r\n\r\n'  # a token, then the connection ends: no final
+    page.route("**/v1/chat/stream", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=cut))
+    page.goto(f"{url}/chat")
+    ask(page, QUESTION)
+    expect(page.locator("#error")).to_contain_text("网络中断，回答没有完整收到，请重试")
+    expect(bot_messages(page)).to_have_count(0)  # the partial answer is not kept
+    page.unroute("**/v1/chat/stream")
+    page.get_by_role("button", name="重试").click()
+    expect(bot_messages(page).last).to_contain_text("年化利率")
+
+
 class HostPage:
     """A page on another origin (loopback, its own port) that embeds the widget with one script tag."""
 
