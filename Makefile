@@ -13,4 +13,4 @@ bench:
 	uv run python bench/chat.py
 	uv run python bench/api.py
 screenshots:  ## refresh the README screenshots (needs Debian chromium)
-	FINASSIST_SCREENSHOT_DIR=docs/screenshots uv run pytest tests/ui -m browser -q
+	FINASSIST_SCREENSHOT_DIR=docs/screenshots uv run pytest tests/ui tests/api/test_chat_page_browser.py -m browser -q

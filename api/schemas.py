@@ -42,6 +42,8 @@ class Citation(BaseModel):
 class EscalationRef(BaseModel):
     type: str
     id: str
+    open_now: bool | None = Field(default=None, description="Whether staff are at work now (WORKING_HOURS)")
+    hours: str | None = Field(default=None, description="The working hours the member is told, e.g. 工作日9:00—18:00")
 
 
 class ChatRequest(StrictModel):
@@ -55,6 +57,20 @@ class ChatResponse(BaseModel):
     citations: list[Citation]
     intent: str
     escalation: EscalationRef | None
+
+
+class LeadFieldInfo(BaseModel):
+    name: Literal["name", "company", "phone", "amount", "purpose"]
+    label: str = Field(description="How the agent names the field; a message line `label：value` gives it")
+    max_length: int | None = Field(description="Characters kept of a labelled value (null: phone and amount)")
+
+
+class ConsentInfo(BaseModel):
+    """What the member agrees to before lead details are collected (the agent records this very text)."""
+
+    purpose: str
+    text: str
+    fields: list[LeadFieldInfo]
 
 
 # --- OpenAI-compatible chat completions -------------------------------------------------------------

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFLINE_CHAT_CONCURRENCY = 1
 MODEL_CHAT_CONCURRENCY = 32
+_HOSTNAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")  # IDN: punycode
+_IPV6_RE = re.compile(r"[0-9a-f:.]+")
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "your-api-key", "sk-xxx", "xxx"}
 
 
@@ -61,6 +66,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20_000_000  # document uploads (API and UI)
     chat_rate_limit: str = "30/minute"
     lead_rate_limit: str = "5/minute"
+    # Sites that may embed the member chat page (widget iframe) and call its endpoints from a browser, e.g.
+    # "https://www.example.com,https://m.example.com" (or a JSON list); empty: the app's own origin only.
+    chat_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     escalation_amount_threshold: int = 5_000_000
     escalation_unanswered_limit: int = 2  # unanswered questions in a row before a human is asked in (0 = off)
@@ -78,6 +86,21 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("LLM_API_KEY is a placeholder; set a real key or leave it unset")
         return value
+
+    @field_validator("chat_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in (p.strip() for p in text.split(",")) if part]
+        return value
+
+    @field_validator("chat_allowed_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(web_origin(origin) for origin in value))
 
     @model_validator(mode="after")
     def _openai_needs_key(self) -> Settings:
@@ -115,3 +138,31 @@ class Settings(BaseSettings):
     @property
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25"
+
+
+def web_origin(value: str) -> str:
+    """``scheme://host[:port]`` lower-cased, for CHAT_ALLOWED_ORIGINS; ValueError for anything else (paths, a
+    wildcard, another scheme), because an origin list that silently matches nothing or everything is a hole."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{value!r} is not an origin like https://www.example.com") from None
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or "*" in text
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or text.endswith("?")
+        or text.endswith("#")
+        or not (_HOSTNAME_RE.fullmatch(host) or (":" in host and _IPV6_RE.fullmatch(host)))
+    ):
+        raise ValueError(f"{value!r} is not an origin like https://www.example.com (scheme and host only)")
+    netloc = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{netloc}" + (f":{port}" if port is not None and port != default else "")

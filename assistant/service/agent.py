@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -127,6 +128,8 @@ class Agent:
                 yield delta
         answer = "".join(parts)
         escalation = self._write_effects(ctx)
+        if escalation is not None:
+            escalation = replace(escalation, open_now=self.hours.is_open(), hours=self.hours.label)
         self._commit(ctx, answer)
         yield ChatReply(
             session_id=conversation.id,
