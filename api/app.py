@@ -20,6 +20,7 @@ from api.middleware import RequestContextMiddleware
 from api.routes import (
     analytics,
     audit,
+    channels,
     chat,
     completions,
     compliance,
@@ -31,7 +32,20 @@ from api.routes import (
     leads,
 )
 
-ROUTERS = (health, chat, completions, leads, audit, keys, compliance, knowledge, analytics, drafts, escalations)
+ROUTERS = (
+    health,
+    chat,
+    completions,
+    channels,
+    leads,
+    audit,
+    keys,
+    compliance,
+    knowledge,
+    analytics,
+    drafts,
+    escalations,
+)
 DESCRIPTION = """Member chat (plain, SSE and OpenAI-compatible), the staff lead workflow, audit, compliance and
 knowledge endpoints of finassist. Errors are always `{"error": {"code", "message"}}`; every response carries
 `X-Request-ID` (send your own to correlate) and `X-Worker-Pid`. Staff endpoints need `Authorization: Bearer
@@ -54,6 +68,7 @@ def create_app(
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.start)
         yield
+        await services.channels.drain()  # replies still on their way to the platforms' APIs
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.close)
         app.state.agent_threads.close()  # running turns finish before the stores close

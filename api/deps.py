@@ -25,6 +25,7 @@ class AppServices(Protocol):
     retriever: HybridRetriever
     agent: Any
     drafts: DraftService
+    channels: Any  # assistant.channels.ChannelGateway
 
 
 async def get_services(request: Request) -> AppServices:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.channels import ChannelGateway, build_gateway
 from assistant.config import Settings
 from assistant.drafting import DraftService
 from assistant.llm import ChatModel, OfflineModel, build_chat_model
 from assistant.llm.reader import Reader
+from assistant.notify import StaffNotifier
 from assistant.service import Agent, ComplianceGuard, ReplyGuard
 from assistant.store import Store, build_store
 from knowledge.embedding import E5Embedding, Embedding, HashingEmbedding, OpenAICompatibleEmbedding
@@ -57,8 +59,12 @@ class Services:
     guard: ReplyGuard
     agent: Agent
     drafts: DraftService
+    channels: ChannelGateway
+    notifier: StaffNotifier | None = None
 
     def close(self) -> None:
+        if self.notifier is not None:
+            self.notifier.close()
         self.store.close()
         self.index.close()
 
@@ -85,6 +91,26 @@ def build_services(
     store = store or build_store(settings.resolved_database_url)
     chat_model = chat_model or default_chat_model(settings, index)
     guard = guard or ComplianceGuard()
-    agent = Agent.from_settings(settings, store=store, retriever=retriever, model=chat_model, guard=guard)
+    notifier = build_notifier(settings, store)
+    agent = Agent.from_settings(
+        settings, store=store, retriever=retriever, model=chat_model, guard=guard, notifier=notifier
+    )
     drafts = DraftService(retriever, chat_model, store)
-    return Services(settings, index, retriever, store, chat_model, guard, agent, drafts)
+    channels = build_gateway(settings, store)
+    return Services(settings, index, retriever, store, chat_model, guard, agent, drafts, channels, notifier)
+
+
+def build_notifier(settings: Settings, store: Store) -> StaffNotifier | None:
+    """The staff webhook's sender, started (it also delivers notices an earlier process left), or None."""
+    if settings.wecom_webhook_url is None:
+        return None
+    notifier = StaffNotifier(
+        store,
+        settings.wecom_webhook_url.get_secret_value(),
+        base_url=settings.public_base_url,
+        attempts=settings.notify_attempts,
+        deliveries=settings.notify_deliveries,
+        retry_after=settings.notify_retry_seconds,
+    )
+    notifier.start()
+    return notifier
