@@ -20,6 +20,7 @@ from knowledge.retriever import HybridRetriever
 from tests.api.live import serve_in_thread
 from tests.channels.fake_api import FakePlatformApi
 from tests.channels.simulator import OfficialAccountSim, WeComSim, new_aes_key
+from tests.store.conftest import db_url  # noqa: F401  (SQLite file or a throwaway PostgreSQL schema)
 
 APP_ID, APP_SECRET, CORP_ID, CORP_SECRET = "wxsimapp0001", "oa-secret", "wwsimcorp0001", "corp-secret"
 

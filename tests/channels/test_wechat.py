@@ -4,6 +4,7 @@ dedupe of retried deliveries, events, and the customer-service path for slow tur
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import xmltodict
 
 from tests.channels.conftest import APP_ID, Channels, CountingAgent
-from tests.channels.simulator import event_xml, image_xml, sign, text_xml
+from tests.channels.simulator import Received, event_xml, image_xml, sign, text_xml
 
 QUESTION = "星火科创信用贷需要什么材料？"
 
@@ -102,8 +103,8 @@ def test_malformed_xml_is_a_400(start_channels: Callable[..., Channels]) -> None
     assert rows(channels, "channel_messages") == 0
 
 
-def test_a_retried_msgid_is_answered_once(start_channels: Callable[..., Channels]) -> None:
-    channels = start_channels()
+def test_a_retried_msgid_is_answered_once(start_channels: Callable[..., Channels], db_url: str) -> None:
+    channels = start_channels(database_url=db_url)
     counting = CountingAgent(channels.services.agent)
     channels.services.agent = counting  # type: ignore[assignment]
     replies = [channels.oa.text(QUESTION, msg_id=777001, aes=True) for _ in range(3)]
@@ -165,3 +166,27 @@ def test_a_slow_turn_is_sent_through_the_customer_service_api(start_channels: Ca
     assert api.sent[2]["token"] == api.tokens_issued[1]
     name = f"wechat:{APP_ID}"
     assert channels.services.store.channel_tokens.get(name) == api.tokens_issued[1]
+
+
+def test_a_retry_while_the_first_delivery_runs_gets_success(start_channels: Callable[..., Channels]) -> None:
+    channels = start_channels(channel_reply_budget=4.0)
+    slow = CountingAgent(channels.services.agent, delay=1.0)
+    channels.services.agent = slow  # type: ignore[assignment]
+    results: list[Received] = []
+    first = threading.Thread(target=lambda: results.append(channels.oa.text(QUESTION, msg_id=55501)))
+    first.start()
+    assert wait_until(lambda: len(slow.calls) == 1)
+    retry = channels.oa.text(QUESTION, msg_id=55501)
+    first.join()
+    assert (retry.status, retry.body) == (200, "success")
+    assert results[0].content and "来源：" in results[0].content  # the first still answers passively
+    assert len(slow.calls) == 1 and channels.api.sent == []
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
