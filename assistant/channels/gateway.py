@@ -5,14 +5,16 @@
     and the reply later through the customer-service API
 
 A retried delivery (the platforms retry a MsgId up to three times) never reaches the agent again: it gets
-the stored passive reply when there is one, else "success".
+the stored passive reply when there is one (waiting up to the budget while the first delivery runs), else
+"success".
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -26,10 +28,12 @@ from assistant.channels.texts import FAILED, NOT_TEXT, TOO_LONG, WELCOME, render
 from assistant.privacy import mask_pii
 from assistant.service.types import InvalidMessage
 from assistant.store import Store
+from assistant.store.channels import Delivery
 
 log = logging.getLogger(__name__)
 RunTurn = Callable[[str, str], Awaitable[Any]]  # (session id, message) -> the agent's ChatReply
-KEEP_MESSAGES = timedelta(days=2)  # the platforms retry within seconds; kept longer only for diagnosis
+KEEP_MESSAGES = timedelta(days=2)
+POLL_SECONDS = 0.05  # the platforms retry within seconds; kept longer only for diagnosis
 
 
 class NotConfigured(Exception):
@@ -77,6 +81,7 @@ class ChannelGateway:
         key = message_key(self.id_keys[name], name, inbound.dedupe)
         delivery = await anyio.to_thread.run_sync(self.store.channel_messages.claim, key, name)
         if not delivery.first:
+            delivery = await self._settled(key, delivery)
             log.info("%s delivery retried (state %s)", name, delivery.status)
             if delivery.status == "replied" and delivery.reply:
                 return Reply(platform.seal(inbound, delivery.reply), True)
@@ -87,9 +92,9 @@ class ChannelGateway:
             return await self._answer(platform, inbound, key, run_turn)
         text = WELCOME if inbound.kind == "subscribe" else NOT_TEXT if inbound.kind == "other" else None
         if text is None:  # other events (unsubscribe, menu clicks, location reports): nothing to say
-            await self._move(key, "sent")
+            self._spawn(self._move(key, "sent"))
             return Reply(platform.success, False)
-        await self._move(key, "replied", text)
+        self._spawn(self._move(key, "replied", text))
         return Reply(platform.seal(inbound, text), True)
 
     async def _answer(self, platform: Platform, inbound: Inbound, key: str, run_turn: RunTurn) -> Reply:
@@ -101,13 +106,27 @@ class ChannelGateway:
         done, _ = await asyncio.wait({turn}, timeout=self.budget)
         if done:
             text = turn.result()
-            await self._move(key, "replied", text)
+            # Stored while the reply goes out (a write is a disk sync on SQLite): a retry comes seconds later.
+            self._spawn(self._move(key, "replied", text))
             return Reply(platform.seal(inbound, text), True)
         await self._move(key, "deferred")
-        task = asyncio.ensure_future(self._later(inbound, key, turn))
+        self._spawn(self._later(inbound, key, turn))
+        return Reply(platform.success, False)
+
+    async def _settled(self, key: str, delivery: Delivery) -> Delivery:
+        """A retry that arrives while the first delivery runs waits (up to the budget) for its outcome."""
+        deadline = time.monotonic() + self.budget
+        while delivery.status == "running" and time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+            found = await anyio.to_thread.run_sync(lambda: self.store.channel_messages.get(key))
+            delivery = found or delivery
+        return delivery
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after this response, kept until done (and awaited by `drain` at shutdown)."""
+        task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-        return Reply(platform.success, False)
 
     @staticmethod
     async def _turn(run_turn: RunTurn, session_id: str, text: str) -> str:
@@ -138,7 +157,10 @@ class ChannelGateway:
 
     async def _move(self, key: str, status: Any, reply: str | None = None) -> None:
         masked = mask_pii(reply) if reply is not None else None
-        await anyio.to_thread.run_sync(lambda: self.store.channel_messages.move(key, status, reply=masked))
+        try:
+            await anyio.to_thread.run_sync(lambda: self.store.channel_messages.move(key, status, reply=masked))
+        except Exception:  # the member has their answer; a retry would then get "success"
+            log.exception("could not record the %s delivery state", status)
 
     async def drain(self, timeout: float = 15.0) -> None:
         """Wait (up to `timeout`) for replies still being sent (at shutdown)."""
