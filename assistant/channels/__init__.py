@@ -30,4 +30,6 @@ def build_gateway(settings: Settings, store: Store) -> ChannelGateway:
         "wechat": (shared or secret(settings.wechat_token) or "").encode(),
         "wecom": (shared or secret(settings.wecom_token) or "").encode(),
     }
-    return ChannelGateway(store, platforms, senders, keys, budget=settings.channel_reply_budget)
+    return ChannelGateway(
+        store, platforms, senders, keys, budget=settings.channel_reply_budget, max_chars=settings.max_message_chars
+    )

@@ -57,12 +57,14 @@ class ChannelGateway:
         id_keys: Mapping[str, bytes],
         *,
         budget: float = 4.0,
+        max_chars: int = 2000,
     ) -> None:
         self.store = store
         self.platforms = dict(platforms)
         self.senders = dict(senders)
         self.id_keys = dict(id_keys)
         self.budget = budget
+        self.max_chars = max_chars
         self._background: set[asyncio.Task[None]] = set()
 
     def platform(self, name: str) -> Platform:
@@ -88,9 +90,9 @@ class ChannelGateway:
             return Reply(platform.success, False)
         if key.startswith("00"):  # now and then (1 in 256), forget old deliveries
             await anyio.to_thread.run_sync(self.store.channel_messages.purge, KEEP_MESSAGES)
-        if inbound.kind == "text":
+        if inbound.kind == "text" and 0 < len(inbound.text.strip()) <= self.max_chars:
             return await self._answer(platform, inbound, key, run_turn)
-        text = WELCOME if inbound.kind == "subscribe" else NOT_TEXT if inbound.kind == "other" else None
+        text = {"text": TOO_LONG, "subscribe": WELCOME, "other": NOT_TEXT}.get(inbound.kind)
         if text is None:  # other events (unsubscribe, menu clicks, location reports): nothing to say
             self._spawn(self._move(key, "sent"))
             return Reply(platform.success, False)

@@ -124,6 +124,8 @@ def test_events_and_non_text_messages(start_channels: Callable[..., Channels]) -
     assert again.content == welcome.content
     image = oa.post(image_xml(oa.account, oa.openid, oa.next_id(), now), aes=True)
     assert image.content is not None and "文字" in image.content
+    long = oa.text("贷" * 2001)  # over MAX_MESSAGE_CHARS: told so, the agent not called
+    assert long.content is not None and "过长" in long.content
     gone = oa.post(event_xml(oa.account, oa.openid, "unsubscribe", now + 1))
     assert (gone.status, gone.body) == (200, "success")
     assert counting.calls == []
