@@ -29,6 +29,7 @@ class Handoff:
     summary: str
     path: str  # the staff API path (PUBLIC_BASE_URL is put before it)
     phone_masked: str | None = None
+    escalation: str | None = None  # the escalation type a lead card also stands for (application, amount)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +38,7 @@ class Handoff:
             "summary": self.summary,
             "path": self.path,
             "phone_masked": self.phone_masked,
+            "escalation": self.escalation,
         }
 
 
@@ -50,9 +52,12 @@ def card(handoff: Handoff, base_url: str) -> dict[str, Any]:
     label = TYPE_LABELS.get(handoff.kind, handoff.kind)
     priority = PRIORITY_LABELS.get(handoff.priority, handoff.priority)
     colour = "warning" if handoff.priority == "high" else "info"
+    codes = handoff.kind
+    if handoff.escalation:
+        codes += f"；{handoff.escalation}：{TYPE_LABELS.get(handoff.escalation, handoff.escalation)}"
     lines = [
         f"### 转人工提醒：{label}",
-        f'> 类型：<font color="{colour}">{label}</font>（{handoff.kind}）',
+        f'> 类型：<font color="{colour}">{label}</font>（{codes}）',
         f'> 优先级：<font color="{colour}">{priority}</font>',
         f"> 电话：{mask_pii(handoff.phone_masked) if handoff.phone_masked else '未留'}",
         f"> 摘要：{one_line(handoff.summary)}",

@@ -24,17 +24,19 @@ def _lead_summary(name: str | None, company: str | None, amount: int | None, pur
 def turn_handoffs(
     store: Store, *, escalation_id: str | None, lead_id: str | None, known_lead_id: str | None
 ) -> list[Handoff]:
-    """Cards for the escalation and the lead created this turn (`known_lead_id`: the conversation's earlier
-    lead, whose masked phone and page an escalation card shows)."""
-    found: list[Handoff] = []
-    if escalation_id is not None:
-        escalation = store.escalations.get(escalation_id)
-        lead = store.leads.get(known_lead_id) if known_lead_id else None
-        path = f"/v1/leads/{lead.id}" if lead else f"/v1/escalations?type={escalation.type}&open_only=true"
-        phone = lead.phone_masked if lead else None
-        found.append(Handoff(escalation.type, escalation.priority, escalation.summary, path, phone))
+    """The card for this turn's handoff: its new lead (with the escalation it opened, when the turn made one),
+    else its new escalation (`known_lead_id`: the conversation's earlier lead, whose masked phone and page
+    the card shows)."""
+    escalation = store.escalations.get(escalation_id) if escalation_id is not None else None
     if lead_id is not None:
         lead = store.leads.get(lead_id)
         summary = _lead_summary(lead.name, lead.company, lead.amount, lead.purpose)
-        found.append(Handoff("lead", lead.priority, summary, f"/v1/leads/{lead.id}", lead.phone_masked))
-    return found
+        priority = "high" if "high" in (lead.priority, escalation.priority if escalation else "") else "normal"
+        also = escalation.type if escalation else None
+        return [Handoff("lead", priority, summary, f"/v1/leads/{lead.id}", lead.phone_masked, also)]
+    if escalation is None:
+        return []
+    known = store.leads.get(known_lead_id) if known_lead_id else None
+    path = f"/v1/leads/{known.id}" if known else f"/v1/escalations?type={escalation.type}&open_only=true"
+    phone = known.phone_masked if known else None
+    return [Handoff(escalation.type, escalation.priority, escalation.summary, path, phone)]
