@@ -46,3 +46,15 @@ def test_a_slow_turn_goes_through_message_send(start_channels: Callable[..., Cha
     assert sent["path"] == "/cgi-bin/message/send"
     assert (sent["touser"], sent["agentid"], sent["msgtype"]) == (channels.wecom.userid, 1000002, "text")
     assert channels.api.tokens_issued and "来源：" in sent["text"]["content"]
+
+
+def test_a_token_near_its_expiry_is_fetched_again(start_channels: Callable[..., Channels]) -> None:
+    channels = start_channels(channel_reply_budget=0.2)
+    channels.api.expires_in = 200  # inside the 5-minute safety margin: never reused
+    channels.services.agent = CountingAgent(channels.services.agent, delay=0.6)  # type: ignore[assignment]
+    for n in range(2):
+        channels.api.delivered.clear()
+        channels.wecom.text(QUESTION if n == 0 else "转人工")
+        assert channels.api.delivered.wait(30)
+    assert len(channels.api.tokens_issued) == 2 and channels.api.rejected == []
+    assert [s["token"] for s in channels.api.sent] == channels.api.tokens_issued
