@@ -26,6 +26,7 @@ class AppServices(Protocol):
     agent: Any
     drafts: DraftService
     channels: Any  # assistant.channels.ChannelGateway
+    notifier: Any  # assistant.notify.StaffNotifier | None
 
 
 async def get_services(request: Request) -> AppServices:

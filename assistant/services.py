@@ -84,14 +84,16 @@ def build_services(
     store: Store | None = None,
     chat_model: ChatModel | None = None,
     guard: ReplyGuard | None = None,
+    send_notices: bool = True,
 ) -> Services:
-    """The services Settings describe; any part passed in is used instead of being built."""
+    """The services Settings describe; any part passed in is used instead of being built. `send_notices=False`
+    (agent worker processes): staff notices are queued in the store, the server process sends them."""
     index = index or open_knowledge(settings)
     retriever = retriever or HybridRetriever(index)
     store = store or build_store(settings.resolved_database_url)
     chat_model = chat_model or default_chat_model(settings, index)
     guard = guard or ComplianceGuard()
-    notifier = build_notifier(settings, store)
+    notifier = build_notifier(settings, store, sending=send_notices)
     agent = Agent.from_settings(
         settings, store=store, retriever=retriever, model=chat_model, guard=guard, notifier=notifier
     )
@@ -100,7 +102,7 @@ def build_services(
     return Services(settings, index, retriever, store, chat_model, guard, agent, drafts, channels, notifier)
 
 
-def build_notifier(settings: Settings, store: Store) -> StaffNotifier | None:
+def build_notifier(settings: Settings, store: Store, *, sending: bool = True) -> StaffNotifier | None:
     """The staff webhook's sender, started (it also delivers notices an earlier process left), or None."""
     if settings.wecom_webhook_url is None:
         return None
@@ -111,6 +113,7 @@ def build_notifier(settings: Settings, store: Store) -> StaffNotifier | None:
         attempts=settings.notify_attempts,
         deliveries=settings.notify_deliveries,
         retry_after=settings.notify_retry_seconds,
+        sending=sending,
     )
     notifier.start()
     return notifier

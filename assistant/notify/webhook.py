@@ -1,6 +1,7 @@
 """Staff notices through the WeCom group robot, delivered in the background from the store's outbox.
 
-`notify()` writes the notice (after the member's turn is committed) and wakes the sender thread; the thread
+`notify()` writes the notice (after the member's turn is committed) and wakes the sender thread (in an agent
+worker process, which only queues, the server process is woken when the turn's reply comes back); the thread
 claims due notices (several workers never take the same one at once), posts each card with tenacity's
 backoff, and records the outcome. A delivery that fails every attempt is redone later with a growing wait,
 and given up after NOTIFY_DELIVERIES. The robot answers HTTP 200 with an errcode: errcode != 0 is a failure.
@@ -44,6 +45,7 @@ class StaffNotifier:
         retry_after: float = 30.0,
         timeout: float = 5.0,
         backoff: float = 0.2,
+        sending: bool = True,
     ) -> None:
         self.store = store
         self.url = url
@@ -53,12 +55,15 @@ class StaffNotifier:
         self.retry_after = retry_after
         self.timeout = timeout
         self.backoff = backoff
+        self.sending = sending  # False in agent worker processes: the server process sends (and counts)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def start(self) -> None:
+        if not self.sending:
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
@@ -73,6 +78,10 @@ class StaffNotifier:
             NOTICES.labels("failed").inc()
             log.exception("could not queue a staff notice for a %s handoff", handoff.kind)
             return
+        self.wake()
+
+    def wake(self) -> None:
+        """Look for due notices now (another process may have queued one)."""
         self.start()
         self._wake.set()
 

@@ -7,12 +7,19 @@ import re
 import socket
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from api.agent_processes import AgentProcesses
+from api.app import create_app
+from assistant.config import Settings
+from assistant.services import build_services
+from knowledge.ingest import ingest
 from tests.api.live import serve_in_thread
 from tests.channels.conftest import Channels
+from tests.conftest import CORPUS
 from tests.support.webhook_receiver import WebhookReceiver
 
 STAFF_URL = "https://staff.example.test"
@@ -125,3 +132,33 @@ def test_an_absent_robot_never_fails_the_turn(start_channels: Callable[..., Chan
     assert wait_for(lambda: counted(channels, "failed") == failed + 1)
     notice = channels.services.store.notices.list()[0]
     assert notice.status == "pending" and notice.deliveries == 1 and notice.last_error
+
+
+def test_a_handoff_in_an_agent_worker_process_is_sent_and_counted_by_the_server(
+    tmp_path: Path, robot: tuple[WebhookReceiver, str]
+) -> None:
+    """With agent processes (the offline default on two cores) the worker only queues the card: the server
+    process sends it, so its attempts appear in the server's /metrics."""
+    receiver, hook = robot
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        embedding_backend="hashing",
+        chat_rate_limit="off",
+        wecom_webhook_url=hook,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    services = build_services(settings)
+    pool = AgentProcesses(settings, 1)
+    try:
+        assert ingest(services.index, [CORPUS]).ok
+        pool.start()  # before serving (the app's startup would start it, slower than the server's start check)
+        with serve_in_thread(create_app(services, agent_processes=pool)) as url:
+            channels = Channels(url, services, None, None, None)  # type: ignore[arg-type]
+            sent = counted(channels, "sent")
+            assert chat(channels, "转人工")["escalation"] is not None
+            assert receiver.arrived.wait(30)
+            assert "会员要求转人工" in receiver.cards[0]["markdown"]["content"]
+            assert wait_for(lambda: counted(channels, "sent") == sent + 1)
+    finally:
+        pool.close()
+        services.close()
