@@ -64,7 +64,8 @@ def _start_worker(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     configure_logging(settings.log_level)
-    services = build_services(settings, index=open_knowledge(settings, embedded_vectors=False))
+    # Staff notices are queued here and sent (and counted in /metrics) by the server process.
+    services = build_services(settings, index=open_knowledge(settings, embedded_vectors=False), send_notices=False)
     services.agent.warm_up()
     _agent = services.agent
 

@@ -20,6 +20,7 @@ from api.middleware import ChatCORSMiddleware, PageHeadersMiddleware, RequestCon
 from api.routes import (
     analytics,
     audit,
+    channels,
     chat,
     completions,
     compliance,
@@ -36,6 +37,7 @@ ROUTERS = (
     health,
     chat,
     completions,
+    channels,
     leads,
     audit,
     keys,
@@ -68,6 +70,7 @@ def create_app(
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.start)
         yield
+        await services.channels.drain()  # replies still on their way to the platforms' APIs
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.close)
         app.state.agent_threads.close()  # running turns finish before the stores close

@@ -25,6 +25,8 @@ class AppServices(Protocol):
     retriever: HybridRetriever
     agent: Any
     drafts: DraftService
+    channels: Any  # assistant.channels.ChannelGateway
+    notifier: Any  # assistant.notify.StaffNotifier | None
 
 
 async def get_services(request: Request) -> AppServices:

@@ -80,6 +80,31 @@ class Settings(BaseSettings):
     llm_summary: bool = False  # with the openai backend, write staff summaries with the model
     eval_extra: str = ""  # `finassist eval`: extra dataset files scored beside the suites' own (comma-separated)
 
+    # Channels: the WeChat Official Account and the WeCom app callbacks (unset credentials: 404). The API
+    # bases are overridable for tests and proxies. CHANNEL_ID_SECRET keys the hash that turns a sender's
+    # openid/userid into a conversation id (default: the platform's token).
+    wechat_app_id: str | None = None
+    wechat_token: SecretStr | None = None
+    wechat_aes_key: SecretStr | None = None  # EncodingAESKey (43 characters), for the safe (AES) mode
+    wechat_app_secret: SecretStr | None = None  # for customer-service replies after the 5-second window
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wecom_corp_id: str | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    channel_id_secret: SecretStr | None = None
+    channel_reply_budget: float = Field(default=4.0, gt=0, le=4.8)  # seconds to answer passively (limit: 5)
+    channel_api_timeout: float = 10.0
+    # Staff notices: a WeCom group-robot webhook gets a markdown card for every handoff; links point at
+    # PUBLIC_BASE_URL (the staff API as staff reach it).
+    wecom_webhook_url: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    notify_attempts: int = Field(default=3, ge=1)  # HTTP attempts per delivery (backoff between them)
+    notify_deliveries: int = Field(default=6, ge=1)  # deliveries (each of notify_attempts) before giving up
+    notify_retry_seconds: float = Field(default=30.0, gt=0)  # first wait before a failed delivery is redone
+
     @field_validator("llm_api_key")
     @classmethod
     def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.channels import ChannelGateway, build_gateway
 from assistant.config import Settings
 from assistant.drafting import DraftService
 from assistant.drafting.sources import TopicCheck
 from assistant.llm import ChatModel, OfflineModel, build_chat_model
 from assistant.llm.reader import Reader
+from assistant.notify import StaffNotifier
 from assistant.service import Agent, ComplianceGuard, ReplyGuard
 from assistant.service.answer import Answerer
 from assistant.store import Store, build_store
@@ -60,8 +62,12 @@ class Services:
     guard: ReplyGuard
     agent: Agent
     drafts: DraftService
+    channels: ChannelGateway
+    notifier: StaffNotifier | None = None
 
     def close(self) -> None:
+        if self.notifier is not None:
+            self.notifier.close()
         self.store.close()
         self.index.close()
 
@@ -91,13 +97,36 @@ def build_services(
     store: Store | None = None,
     chat_model: ChatModel | None = None,
     guard: ReplyGuard | None = None,
+    send_notices: bool = True,
 ) -> Services:
-    """The services Settings describe; any part passed in is used instead of being built."""
+    """The services Settings describe; any part passed in is used instead of being built. `send_notices=False`
+    (agent worker processes): staff notices are queued in the store, the server process sends them."""
     index = index or open_knowledge(settings)
     retriever = retriever or HybridRetriever(index)
     store = store or build_store(settings.resolved_database_url)
     chat_model = chat_model or default_chat_model(settings, index)
     guard = guard or ComplianceGuard()
-    agent = Agent.from_settings(settings, store=store, retriever=retriever, model=chat_model, guard=guard)
+    notifier = build_notifier(settings, store, sending=send_notices)
+    agent = Agent.from_settings(
+        settings, store=store, retriever=retriever, model=chat_model, guard=guard, notifier=notifier
+    )
     drafts = DraftService(retriever, chat_model, store, covers=topic_check(agent.answerer))
-    return Services(settings, index, retriever, store, chat_model, guard, agent, drafts)
+    channels = build_gateway(settings, store)
+    return Services(settings, index, retriever, store, chat_model, guard, agent, drafts, channels, notifier)
+
+
+def build_notifier(settings: Settings, store: Store, *, sending: bool = True) -> StaffNotifier | None:
+    """The staff webhook's sender, started (it also delivers notices an earlier process left), or None."""
+    if settings.wecom_webhook_url is None:
+        return None
+    notifier = StaffNotifier(
+        store,
+        settings.wecom_webhook_url.get_secret_value(),
+        base_url=settings.public_base_url,
+        attempts=settings.notify_attempts,
+        deliveries=settings.notify_deliveries,
+        retry_after=settings.notify_retry_seconds,
+        sending=sending,
+    )
+    notifier.start()
+    return notifier
