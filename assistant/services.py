@@ -1,23 +1,34 @@
-"""Build the services (knowledge index, retriever, store, chat model, guard, agent) from Settings, once;
-tests pass their own instead."""
+"""Build the services (knowledge index, retriever, store, chat model, guard, agent, drafts) from Settings,
+each on first use and once; tests pass their own instead.
+
+A command builds only what it touches: `finassist keys` opens the store alone, `draft` never builds the agent,
+and the heavy libraries (chromadb, jieba, the e5 model, SQLAlchemy, LangChain) are imported by the properties
+that need them, not when this module is imported.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
-from assistant.drafting import DraftService
-from assistant.llm import ChatModel, OfflineModel, build_chat_model
-from assistant.llm.reader import Reader
-from assistant.service import Agent, ComplianceGuard, ReplyGuard
-from assistant.store import Store, build_store
-from knowledge.embedding import E5Embedding, Embedding, HashingEmbedding, OpenAICompatibleEmbedding
-from knowledge.index import KnowledgeIndex
-from knowledge.retriever import HybridRetriever
+
+if TYPE_CHECKING:
+    from assistant.drafting import DraftService
+    from assistant.llm import ChatModel
+    from assistant.service import Agent, ReplyGuard
+    from assistant.store import Store
+    from knowledge.embedding import Embedding
+    from knowledge.index import KnowledgeIndex
+    from knowledge.retriever import HybridRetriever
+
+PARTS = ("index", "retriever", "store", "chat_model", "guard", "agent", "drafts")
 
 
 def build_embedding(settings: Settings) -> Embedding:
     if settings.embedding_backend == "openai":
+        from knowledge.embedding import OpenAICompatibleEmbedding
+
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         return OpenAICompatibleEmbedding(
             model=settings.embedding_model,
@@ -26,13 +37,19 @@ def build_embedding(settings: Settings) -> Embedding:
             timeout=settings.llm_timeout,
         )
     if settings.embedding_backend == "hashing":
+        from knowledge.embedding import HashingEmbedding
+
         return HashingEmbedding(dim=settings.embedding_dim)
+    from knowledge.embedding import E5Embedding
+
     return E5Embedding()
 
 
 def open_knowledge(settings: Settings, *, embedded_vectors: bool = True, rebuild: bool = False) -> KnowledgeIndex:
     """The knowledge index; `embedded_vectors=False` in a process that must not open the embedded Chroma
     directory, `rebuild` in a writer that re-ingests with another embedding (see KnowledgeIndex.open)."""
+    from knowledge.index import KnowledgeIndex
+
     return KnowledgeIndex.open(
         settings.data_dir,
         build_embedding(settings),
@@ -45,29 +62,80 @@ def open_knowledge(settings: Settings, *, embedded_vectors: bool = True, rebuild
     )
 
 
-@dataclass
-class Services:
-    """Everything a process needs, built once; ``close`` releases the index and database connections."""
-
-    settings: Settings
-    index: KnowledgeIndex
-    retriever: HybridRetriever
-    store: Store
-    chat_model: ChatModel
-    guard: ReplyGuard
-    agent: Agent
-    drafts: DraftService
-
-    def close(self) -> None:
-        self.store.close()
-        self.index.close()
-
-
 def default_chat_model(settings: Settings, index: KnowledgeIndex) -> ChatModel:
     """The configured backend; offline answers leave the risk note to the agent's compliance guard."""
     if settings.llm_backend == "offline":
+        from assistant.llm import OfflineModel
+        from assistant.llm.reader import Reader
+
         return OfflineModel(risk_note=False, reader=Reader(index.embedding))
+    from assistant.llm import build_chat_model
+
     return build_chat_model(settings)
+
+
+class Services:
+    """Everything a process needs, each part built on first use (parts passed in are used as they are);
+    ``close`` releases the index and database connections of the parts that were built or given."""
+
+    def __init__(self, settings: Settings, **parts: Any) -> None:
+        unknown = set(parts) - set(PARTS)
+        if unknown:
+            raise TypeError(f"unknown service(s): {', '.join(sorted(unknown))}")
+        self.settings = settings
+        for name, value in parts.items():
+            if value is not None:
+                self.__dict__[name] = value  # what cached_property would have stored
+
+    def built(self, name: str) -> bool:
+        """Whether the part `name` exists yet (built or given)."""
+        return name in self.__dict__
+
+    @cached_property
+    def index(self) -> KnowledgeIndex:
+        return open_knowledge(self.settings)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        from knowledge.retriever import HybridRetriever
+
+        return HybridRetriever(self.index)
+
+    @cached_property
+    def store(self) -> Store:
+        from assistant.store import build_store
+
+        return build_store(self.settings.resolved_database_url)
+
+    @cached_property
+    def chat_model(self) -> ChatModel:
+        return default_chat_model(self.settings, self.index)
+
+    @cached_property
+    def guard(self) -> ReplyGuard:
+        from assistant.service import ComplianceGuard
+
+        return ComplianceGuard()
+
+    @cached_property
+    def agent(self) -> Agent:
+        from assistant.service import Agent
+
+        return Agent.from_settings(
+            self.settings, store=self.store, retriever=self.retriever, model=self.chat_model, guard=self.guard
+        )
+
+    @cached_property
+    def drafts(self) -> DraftService:
+        from assistant.drafting import DraftService
+
+        return DraftService(self.retriever, self.chat_model, self.store)
+
+    def close(self) -> None:
+        if self.built("store"):
+            self.store.close()
+        if self.built("index"):
+            self.index.close()
 
 
 def build_services(
@@ -79,12 +147,5 @@ def build_services(
     chat_model: ChatModel | None = None,
     guard: ReplyGuard | None = None,
 ) -> Services:
-    """The services Settings describe; any part passed in is used instead of being built."""
-    index = index or open_knowledge(settings)
-    retriever = retriever or HybridRetriever(index)
-    store = store or build_store(settings.resolved_database_url)
-    chat_model = chat_model or default_chat_model(settings, index)
-    guard = guard or ComplianceGuard()
-    agent = Agent.from_settings(settings, store=store, retriever=retriever, model=chat_model, guard=guard)
-    drafts = DraftService(retriever, chat_model, store)
-    return Services(settings, index, retriever, store, chat_model, guard, agent, drafts)
+    """The services Settings describe, built as they are first used; any part passed in is used instead."""
+    return Services(settings, index=index, retriever=retriever, store=store, chat_model=chat_model, guard=guard)

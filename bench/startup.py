@@ -1,17 +1,20 @@
-"""Start-up time of the `finassist` command: wall clock of the whole subprocess, minimum of N runs.
+"""Start-up time of the `finassist` command: wall clock of the whole subprocess, minimum of N runs (and the
+CPU time, user + system, of the run with that minimum, which a busy machine inflates far less).
 
     uv run python bench/startup.py --data-dir DIR [--runs 5] [--only search check]
 
 Measures `finassist search`, `check`, `keys create`, `draft` and `serve` (start until GET /readyz answers
-200) on an existing data directory with the sample corpus ingested (without --data-dir one is made in a
-temporary directory by `finassist ingest knowledge/corpus`, which takes minutes with the e5 embedding;
-FINASSIST_VECTOR_CACHE=… makes it fast when the vectors were computed before). Prints a table; not a test.
+200) on an existing data directory with the sample corpus ingested: --data-dir, else FINASSIST_DATA_DIR or
+./data when it holds an index (what `scripts/run.sh` made; stop that server first), else one made in a
+temporary directory by `finassist ingest knowledge/corpus`, which takes minutes with the e5 embedding
+(FINASSIST_VECTOR_CACHE=… makes it fast when the vectors were computed before). Prints a table; not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -38,6 +41,11 @@ def finassist() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(argv: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     done = subprocess.run(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
@@ -45,6 +53,13 @@ def timed(argv: list[str], env: dict[str, str]) -> float:
     if done.returncode not in (0, 1):  # `check` exits 1 when it finds errors, as the sample post has
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
     return elapsed
+
+
+def measured(run: Callable[[], float]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the finished child processes) of one run."""
+    cpu = children_cpu()
+    wall = run()
+    return wall, children_cpu() - cpu
 
 
 def free_port() -> int:
@@ -110,6 +125,9 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="finassist-startup-"))
     try:
         data_dir = args.data_dir
+        default = Path(os.environ.get("FINASSIST_DATA_DIR") or ROOT / "data")
+        if data_dir is None and (default / "knowledge.db").exists():
+            data_dir = default
         if data_dir is None:
             data_dir = scratch / "data"
             ingest_sample(data_dir, env)
@@ -123,17 +141,20 @@ def main() -> None:
         rows = []
         for name in names:
             table[name]()  # warm the page cache; not counted
-            times = [table[name]() for _ in range(args.runs)]
-            rows.append((name, min(times), statistics.median(times), max(times)))
+            runs = [measured(table[name]) for _ in range(args.runs)]
+            times = [wall for wall, _ in runs]
+            rows.append((name, min(times), statistics.median(times), max(times), min(runs)[1]))
             print(f"  {name}: {', '.join(f'{t:.2f}' for t in times)} s", file=sys.stderr)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"finassist start-up, wall clock, {args.runs} runs after one warm-up ({os.cpu_count()} cores)")
-    print(f"{'command':<14}{'min s':>8}{'median s':>10}{'max s':>8}{'target s':>10}")
-    for name, low, mid, high in rows:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"finassist start-up, wall clock, {args.runs} runs after one warm-up ({os.cpu_count()} cores, load {load})")
+    print(f"{'command':<14}{'min s':>8}{'median s':>10}{'max s':>8}{'CPU s':>8}{'target s':>10}")
+    for name, low, mid, high, cpu in rows:
         target = TARGETS.get(name)
         mark = "" if target is None else f"{target:>10.1f}" + ("" if low <= target else "  missed")
-        print(f"{name:<14}{low:>8.2f}{mid:>10.2f}{high:>8.2f}{mark}")
+        print(f"{name:<14}{low:>8.2f}{mid:>10.2f}{high:>8.2f}{cpu:>8.2f}{mark}")
+    print("CPU s: user + system of the fastest run's processes (serve: until it exited after the stop)")
 
 
 if __name__ == "__main__":
