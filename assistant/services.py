@@ -87,6 +87,11 @@ class Services:
             if value is not None:
                 self.__dict__[name] = value  # what cached_property would have stored
 
+    def replace(self, **parts: Any) -> Services:
+        """New services sharing the parts built so far, with `parts` in place of theirs (tests)."""
+        current = {name: self.__dict__[name] for name in PARTS if name in self.__dict__}
+        return Services(self.settings, **(current | parts))
+
     def built(self, name: str) -> bool:
         """Whether the part `name` exists yet (built or given)."""
         return name in self.__dict__
