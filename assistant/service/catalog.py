@@ -130,6 +130,16 @@ def names_product(term: str, text: str) -> bool:
     return any(head in after for head in product_heads())
 
 
+def names_kind(term: str) -> bool:
+    """The term names a kind of product: it ends with a product head word (车贷, 经营贷)."""
+    return any(term.endswith(head) and len(term) > len(head) for head in product_heads())
+
+
+def in_text(term: str, text: str) -> bool:
+    """The term, or a longer form of it keeping its characters in order, occurs in the text."""
+    return term in text or _longer_form_in(term, text)
+
+
 def _longer_form_in(term: str, haystack: str) -> bool:
     """The haystack holds a longer form keeping the term's characters in order (个体户 → 个体工商户)."""
     return len(term) >= 2 and re.search(".{0,3}".join(map(re.escape, term)), haystack) is not None
