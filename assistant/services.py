@@ -1,7 +1,7 @@
 """Build the services (knowledge index, retriever, store, chat model, guard, agent, drafts) from Settings,
 each on first use and once; tests pass their own instead.
 
-A command builds only what it touches: `finassist keys` opens the store alone, `draft` never builds the agent,
+A command builds only what it touches: `finassist keys` opens the store alone, `search` the index alone,
 and the heavy libraries (chromadb, jieba, the e5 model, SQLAlchemy, LangChain) are imported by the properties
 that need them, not when this module is imported.
 """
@@ -15,12 +15,15 @@ from assistant.config import Settings
 
 if TYPE_CHECKING:
     from assistant.drafting import DraftService
+    from assistant.drafting.sources import TopicCheck
     from assistant.llm import ChatModel
     from assistant.service import Agent, ReplyGuard
+    from assistant.service.answer import Answerer
     from assistant.store import Store
     from knowledge.embedding import Embedding
     from knowledge.index import KnowledgeIndex
     from knowledge.retriever import HybridRetriever
+    from knowledge.types import SearchResult
 
 PARTS = ("index", "retriever", "store", "chat_model", "guard", "agent", "drafts")
 
@@ -72,6 +75,16 @@ def default_chat_model(settings: Settings, index: KnowledgeIndex) -> ChatModel:
     from assistant.llm import build_chat_model
 
     return build_chat_model(settings)
+
+
+def topic_check(answerer: Answerer) -> TopicCheck:
+    """Drafts refuse a topic the way the agent refuses a question: by the reader's judgement."""
+
+    def covers(topic: str, passages: list[SearchResult]) -> str | None:
+        evidence = answerer.covers(topic, passages)
+        return None if evidence.strong else evidence.reason
+
+    return covers
 
 
 class Services:
@@ -134,7 +147,7 @@ class Services:
     def drafts(self) -> DraftService:
         from assistant.drafting import DraftService
 
-        return DraftService(self.retriever, self.chat_model, self.store)
+        return DraftService(self.retriever, self.chat_model, self.store, covers=topic_check(self.agent.answerer))
 
     def close(self) -> None:
         if self.built("store"):

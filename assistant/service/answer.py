@@ -16,12 +16,12 @@ from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineMode
 from assistant.llm.reader import Reader
 from assistant.service import replies
 from assistant.service.catalog import Catalog, CatalogCache, in_text, names_kind, names_product
-from assistant.service.followup import ResolvedQuery
+from assistant.service.followup import ResolvedQuery, Topic, resolve
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.safety import sanitize_passages
 from assistant.service.types import Citation
 from knowledge.retriever import HybridRetriever
-from knowledge.text import asked_clauses
+from knowledge.text import asked_clauses, question_parts
 from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,12 @@ def judge(reader: Reader, catalog: Catalog, query: ResolvedQuery, passages: list
     return Evidence(True, "ok", similarity)
 
 
+def about(passage: SearchResult, terms: list[str]) -> bool:
+    """The passage's title or heading names one of the terms (or a longer form of it)."""
+    label = f"{passage.title}\n{passage.heading}"
+    return any(in_text(t, label) for t in terms)
+
+
 class Answerer:
     """Answers one standalone question from the knowledge base, streaming guarded sentences."""
 
@@ -102,6 +108,17 @@ class Answerer:
         self.reader = model.reader if isinstance(model, OfflineModel) else Reader(retriever.index.embedding)
         self.fallback = fallback if fallback is not None else OfflineModel(risk_note=False, reader=self.reader)
 
+    def covers(self, topic: str, passages: list[SearchResult]) -> Evidence:
+        """Whether the passages are about the topic, judged as the agent judges a member's question (a
+        draft's topic the knowledge base lacks is refused the way such a question is)."""
+        catalog = self.catalog.get()
+        evidence = judge(self.reader, catalog, resolve(topic, Topic(), catalog), passages)
+        terms = catalog.subject_terms(topic)
+        if evidence.strong and terms and not any(about(p, terms) for p in passages):
+            # a post is about a document: its topic must share a distinctive word with a title or heading
+            return Evidence(False, f"no document is about {'、'.join(terms)}", evidence.similarity)
+        return evidence
+
     def retrieve(self, query: ResolvedQuery) -> list[SearchResult]:
         """Hybrid search, limited to the products asked about; embedded instructions cut out."""
         filters = {"product": list(query.products)} if query.products else None
@@ -122,7 +139,9 @@ class Answerer:
             yield AnswerResult(text, (), False, evidence)
             return
         gate = SentenceGate(self.guard, passages, query.message)
-        request = ChatRequest([Message.user(query.focus if self.extractive else query.question)], passages)
+        parts = tuple(question_parts(query.message))
+        parts = parts if len(parts) >= 2 else ()
+        request = ChatRequest([Message.user(query.focus if self.extractive else query.question)], passages, parts=parts)
         failed = False
         try:
             deltas = self.model.stream(request) if streaming else iter([self.model.generate(request).text])

@@ -37,6 +37,7 @@ from knowledge.text.sentences import (
     SENTENCE_ENDS,
     Sentence,
     asked_clauses,
+    question_parts,
     sentence_spans,
     split_sentences,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "product_heads",
     "query_stopwords",
     "question_filler",
+    "question_parts",
     "question_words",
     "sentence_spans",
     "shared_finance_words",
