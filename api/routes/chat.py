@@ -29,6 +29,7 @@ class ChatReplyLike(Protocol):
     intent: str
     citations: Any
     escalation: Any
+    lead_id: str | None
 
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -44,6 +45,16 @@ class ChatAgent(Protocol):
         self, session_id: str | None, message: str, *, client: str | None = None, request_id: str | None = None
     ) -> Iterator[str | ChatReplyLike]: ...
 
+    def reply_as(
+        self,
+        conversation_id: str,
+        message: str,
+        *,
+        channel: str | None = None,
+        client: str | None = None,
+        request_id: str | None = None,
+    ) -> ChatReplyLike: ...
+
 
 def origin(request: Request) -> dict[str, str | None]:
     """Who the turn comes from, for the core: the rate-limit client key and the request id for audit rows."""
@@ -56,18 +67,31 @@ async def in_agent_thread(request: Request, func: Callable[..., Any], *args: Any
     return await threads.run(func, *args)
 
 
-async def agent_reply(request: Request, agent: ChatAgent, session_id: str | None, message: str) -> Any:
-    """The agent's whole reply: from the app's agent processes when it has them, else on its agent threads."""
+async def agent_reply(
+    request: Request, agent: ChatAgent, session_id: str | None, message: str, *, channel: str | None = None
+) -> Any:
+    """The agent's whole reply: from the app's agent processes when it has them, else on its agent threads.
+    With `channel` (a messaging platform whose signed callback authenticated the member), `session_id` is the
+    platform-derived conversation id, answered with `Agent.reply_as` and rate-limited per member, not per peer."""
     processes: AgentProcesses | None = request.app.state.agent_processes
     who = origin(request)
-    reply = functools.partial(agent.reply, client=who["client"], request_id=who["request_id"])
+    if channel is not None:
+        assert session_id is not None
+        who["client"] = session_id  # the platform's servers are the peer of every member
+        turn = functools.partial(agent.reply_as, channel=channel, client=who["client"], request_id=who["request_id"])
+    else:
+        turn = functools.partial(agent.reply, client=who["client"], request_id=who["request_id"])
 
     def in_server() -> Awaitable[Any]:
-        return in_agent_thread(request, reply, session_id, message)
+        return in_agent_thread(request, turn, session_id, message)
 
     if processes is None:
         return await in_server()
-    return await processes.reply(session_id, message, in_server, client=who["client"])
+    reply = await processes.reply(session_id, message, in_server, client=who["client"], channel=channel)
+    notifier = request.app.state.services.notifier
+    if notifier is not None and (reply.escalation is not None or reply.lead_id is not None):
+        notifier.wake()  # a worker process queued the staff notice; this process sends it
+    return reply
 
 
 def check_message(message: str, limit: int) -> None:

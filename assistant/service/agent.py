@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from assistant.config import Settings
 from assistant.llm import ChatModel, OfflineModel
+from assistant.notify import HandoffSink, turn_handoffs
 from assistant.privacy import mask_pii
 from assistant.ratelimit import RateLimits
 from assistant.service.answer import Answerer
@@ -27,6 +29,7 @@ from assistant.service.escalation import EscalationPolicy
 from assistant.service.guard import ComplianceGuard, ReplyGuard
 from assistant.service.hours import WorkingHours, utc_now
 from assistant.service.intent import IntentClassifier, ModelIntentClassifier, RuleIntentClassifier
+from assistant.service.plain import plain_text
 from assistant.service.replies import CONSENT_PURPOSE, CONSENT_TEXT
 from assistant.service.sessions import MemberSessions
 from assistant.service.state import ConversationState
@@ -56,6 +59,7 @@ class Agent:
         max_message_chars: int = 2000,
         channel: str = "web",
         limits: RateLimits | None = None,
+        notifier: HandoffSink | None = None,
     ) -> None:
         self.store = store
         self.sessions = MemberSessions(store)
@@ -67,6 +71,7 @@ class Agent:
         self.summarizer = summarizer or Summarizer()
         self.max_message_chars = max_message_chars
         self.channel = channel
+        self.notifier = notifier
         self.responder = Responder(answerer, guard, classifier or RuleIntentClassifier(), self.policy, self.hours)
 
     @classmethod
@@ -80,6 +85,7 @@ class Agent:
         guard: ReplyGuard | None = None,
         clock: Callable[[], datetime] = utc_now,
         limits: RateLimits | None = None,
+        notifier: HandoffSink | None = None,
     ) -> Agent:
         """The agent as Settings configure it (thresholds, hours, model-backed intent/summary switches)."""
         guard = guard or ComplianceGuard()
@@ -94,6 +100,7 @@ class Agent:
             summarizer=Summarizer(model if settings.llm_summary and not offline else None),
             max_message_chars=settings.max_message_chars,
             limits=limits,
+            notifier=notifier,
         )
 
     def warm_up(self) -> None:
@@ -161,13 +168,17 @@ class Agent:
         ctx = TurnContext(conversation, ConversationState.from_dict(conversation.state), text)
         ctx.lead_allowed = lambda: self._lead_allowed(client)
         parts: list[str] = []
-        for delta in self.responder.respond(ctx, streaming=streaming):
+        for raw in self.responder.respond(ctx, streaming=streaming):
+            delta = plain_text(raw)  # every reply, streamed or not, on every route, is plain text
             if delta:
                 parts.append(delta)
                 yield delta
         answer = "".join(parts)
         escalation = self._write_effects(ctx, request_id)
+        if escalation is not None:
+            escalation = replace(escalation, open_now=self.hours.is_open(), hours=self.hours.label)
         self._commit(ctx, answer, request_id)
+        self._notify(ctx)
         yield ChatReply(
             session_id=session_id,
             answer=answer,
@@ -234,6 +245,19 @@ class Agent:
         )
         ctx.change.lead_id = lead.id
         ctx.audit.append(("lead.create", {"lead_id": lead.id, "phone": lead.phone_masked or ""}))
+
+    def _notify(self, ctx: TurnContext) -> None:
+        """Tell staff about this turn's handoffs, after the turn is committed; never fails the turn."""
+        if self.notifier is None or (ctx.change.escalation is None and ctx.change.lead_id is None):
+            return
+        try:
+            escalation_id = ctx.change.escalation[1] if ctx.change.escalation else None
+            for handoff in turn_handoffs(
+                self.store, escalation_id=escalation_id, lead_id=ctx.change.lead_id, known_lead_id=ctx.state.lead_id
+            ):
+                self.notifier.notify(handoff)
+        except Exception:
+            log.exception("staff notice for conversation %s not queued", ctx.conversation.id)
 
     def _commit(self, ctx: TurnContext, answer: str, request_id: str | None) -> None:
         """Write the new state and both turns in one transaction, retrying once on a concurrent change."""

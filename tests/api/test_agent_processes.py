@@ -71,6 +71,25 @@ def test_a_conversation_moves_between_worker_and_server(owner: Services, process
     assert [t.text for t in turns if t.role == "user"][1] == "那最多能贷多少？"
 
 
+def test_a_platform_authenticated_conversation_is_answered_in_a_worker(
+    owner: Services, processes: AgentProcesses
+) -> None:
+    """A channel turn (the platform signed the callback) runs in the worker by its conversation id, no token."""
+
+    async def not_expected() -> Any:
+        raise AssertionError("the turn ran in the server process")
+
+    conversation_id = "c0ffee" + "0" * 26  # what ChannelGateway derives from a platform's sender id
+    turn = processes.reply(conversation_id, QUESTION, not_expected, client=conversation_id, channel="wecom")
+    remote = asyncio.run(turn)
+    assert remote.session_id == conversation_id and remote.citations
+    record = owner.store.conversations.get(conversation_id)
+    assert record.channel == "wecom" and not record.token_hash  # never a member credential for POST /v1/chat
+    with pytest.raises(ApiError) as refused:  # the same id from a web client is refused
+        reply(processes, conversation_id, QUESTION)
+    assert refused.value.status == 401
+
+
 def test_a_failed_turn_is_the_servers_error(owner: Services, processes: AgentProcesses) -> None:
     with pytest.raises(SessionRefused) as local:
         owner.agent.reply("bad session id!", QUESTION)
@@ -123,3 +142,15 @@ def test_close_then_start_again(owner: Services) -> None:
         pool.close()
     with pytest.raises(RuntimeError, match="start"):
         reply(pool, None, QUESTION)
+
+
+def test_launch_then_start_waits_for_the_launched_workers(owner: Services) -> None:
+    pool = AgentProcesses(owner.settings, 1)
+    pool.launch()  # serve launches the workers, then warms up and mounts the UI while they build
+    pool.launch()  # a second launch starts nothing more
+    try:
+        pids = pool.start()
+        assert len(pids) == 1 and pool.start() == pids  # the same worker, already started
+        assert reply(pool, None, QUESTION).citations
+    finally:
+        pool.close()
