@@ -1,7 +1,8 @@
 """The editors' UI: ``build_ui(services)`` is a pure function of the injected services (no globals).
 
-Tabs: 草稿 (drafts), 知识库 (knowledge), 对话预览 (chat preview). Mount it with ``ui.mount.mount_ui``, which also
-puts Gradio's login page (API key of an editor or admin) in front of it.
+Tabs: 草稿 (drafts), 知识库 (knowledge), 对话预览 (chat preview), 数据分析 (analytics: only for roles with
+``Permission.ANALYTICS``, as in the API). Mount it with ``ui.mount.mount_ui``, which also puts our login page in
+front of it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any, Protocol
 
 import gradio as gr
 
+from assistant.access import ROLE_NAMES, Permission
 from ui import render
 from ui.analytics_tab import build_analytics_tab
 from ui.auth import EditorAuth
@@ -68,7 +70,11 @@ sup.fa-error {{ color: #dc2626; }} sup.fa-claim {{ color: #b45309; }} sup.fa-war
 .fa-stat b {{ display: block; font-size: 1.3em; }} .fa-stat span {{ font-size: 0.82em; }}
 .fa-result {{ border-bottom: 1px solid var(--border-color-primary); padding: 8px 0; }}
 .fa-bad {{ color: #b91c1c; }}
+/* Toasts at the bottom right, clear of the user name and logout button at the top right. */
+.toast-wrap {{ top: auto !important; bottom: var(--size-4) !important; }}
 """
+# A toast belongs to the tab it was raised in: switching tabs closes the open ones (through their own buttons).
+CLOSE_TOASTS = "() => document.querySelectorAll('.toast-wrap .toast-close').forEach(b => b.click())"
 
 
 class UIServices(Protocol):
@@ -87,10 +93,14 @@ def build_ui(services: UIServices) -> gr.Blocks:
     auth = EditorAuth(services.store.api_keys)
     drafts = services.drafts
 
-    def whoami(request: gr.Request) -> str:
+    def whoami(request: gr.Request) -> tuple[str, Any]:
+        """The user name in the top bar, and the analytics tab shown only to roles that may read analytics."""
         editor = auth.require(request)
-        role = "管理员" if editor.role == "admin" else "编辑"
-        return f'<div class="fa-user">{render.esc(editor.name)}<span class="fa-meta">（{role}）</span></div>'
+        role = ROLE_NAMES.get(editor.role, editor.role)
+        name = (
+            f'<div class="fa-user">{render.esc(editor.name)}<span class="fa-meta">（{render.esc(role)}）</span></div>'
+        )
+        return name, gr.update(visible=editor.may(Permission.ANALYTICS))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         with gr.Row(equal_height=True, elem_classes="fa-topbar-row"):
@@ -98,13 +108,15 @@ def build_ui(services: UIServices) -> gr.Blocks:
             user = gr.HTML("", elem_id="ui-user", scale=0, min_width=160)
             gr.Button("退出登录", link="logout", size="sm", scale=0, min_width=90, elem_id="ui-logout")
         with gr.Tabs():
-            with gr.Tab("草稿", id="drafts", elem_id="tab-drafts"):
+            with gr.Tab("草稿", id="drafts", elem_id="tab-drafts") as drafts_tab:
                 build_drafts_tab(demo, drafts, auth)
-            with gr.Tab("知识库", id="knowledge", elem_id="tab-knowledge"):
+            with gr.Tab("知识库", id="knowledge", elem_id="tab-knowledge") as knowledge_tab:
                 build_knowledge_tab(demo, services.index, services.retriever, auth)
-            with gr.Tab("对话预览", id="chat", elem_id="tab-chat"):
+            with gr.Tab("对话预览", id="chat", elem_id="tab-chat") as chat_tab:
                 build_chat_tab(services.agent, auth)
-            with gr.Tab("数据分析", id="analytics", elem_id="tab-analytics"):
+            with gr.Tab("数据分析", id="analytics", elem_id="tab-analytics", visible=False) as analytics_tab:
                 build_analytics_tab(demo, services.store, services.index, services.retriever, drafts, auth)
-        demo.load(whoami, None, user, api_visibility="private")
+        demo.load(whoami, None, [user, analytics_tab], api_visibility="private")
+        for tab in (drafts_tab, knowledge_tab, chat_tab, analytics_tab):
+            tab.select(None, js=CLOSE_TOASTS, api_visibility="private")
     return demo

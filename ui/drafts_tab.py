@@ -12,7 +12,7 @@ import gradio as gr
 
 from assistant.drafting import CHANNELS, POST_TYPES, ApprovalBlocked, Brief
 from assistant.store import ConflictError, NotFoundError
-from ui import render
+from ui import notify, render
 from ui.auth import EditorAuth
 
 LENGTH_CHOICES = [("短（约 300 字）", "short"), ("中（约 600 字）", "medium"), ("长（约 1000 字）", "long")]
@@ -90,7 +90,7 @@ class DraftsController:
         try:
             brief.validate()
         except ValueError as exc:
-            raise gr.Error(str(exc)) from None
+            raise notify.error(str(exc)) from None
         skip = gr.skip()
         yield (None, render.note("正在检索资料并撰写草稿…"), "", render.note("生成完成后显示标注。"), "", "", "")
         text = ""
@@ -102,7 +102,7 @@ class DraftsController:
                 else:
                     yield self.view_outputs(item)
         except ValueError as exc:  # NoSourcesError and other brief problems
-            raise gr.Error(str(exc)) from None
+            raise notify.error(str(exc)) from None
 
     def open(self, draft_id: str | None, request: gr.Request) -> Outputs:
         self.auth.require(request)
@@ -115,20 +115,20 @@ class DraftsController:
         editor = self.auth.require(request)
         current = self._current(shown)
         if current.version != shown["version"]:  # type: ignore[index]
-            gr.Warning(STALE.format(version=current.version))
+            notify.warning(STALE.format(version=current.version))
             return self.view_outputs(current)
         if (text or "").strip() == current.text.strip():
-            gr.Info("正文没有变化。")
+            notify.info("正文没有变化。")
             return self.view_outputs(current)
         try:
             view = self.drafts.revise(current.id, text, author=editor.name, expected_version=current.version)
         except ConflictError:
             latest = self._get(current.id)
-            gr.Warning(STALE.format(version=latest.version))
+            notify.warning(STALE.format(version=latest.version))
             return self.view_outputs(latest)
         except ValueError as exc:
-            raise gr.Error(str(exc)) from None
-        gr.Info(f"已保存为第 {view.version} 版。")
+            raise notify.error(str(exc)) from None
+        notify.info(f"已保存为第 {view.version} 版。")
         return self.view_outputs(view)
 
     def approve(self, shown: Shown, request: gr.Request) -> Outputs:
@@ -136,18 +136,18 @@ class DraftsController:
         editor = self.auth.require(request)
         current = self._current(shown)
         if current.version != shown["version"]:  # type: ignore[index]
-            gr.Warning(STALE.format(version=current.version))
+            notify.warning(STALE.format(version=current.version))
             return self.view_outputs(current)
         try:
             view = self.drafts.approve(current.id, approver=editor.name)
         except ApprovalBlocked as exc:
-            gr.Warning(f"还有 {len(exc.reasons)} 个问题未处理，暂不能审批。")
+            notify.warning(f"还有 {len(exc.reasons)} 个问题未处理，暂不能审批。")
             return self.view_outputs(current)  # its header lists what blocks approval
         except ConflictError:
             latest = self._get(current.id)
-            gr.Warning(STALE.format(version=latest.version))
+            notify.warning(STALE.format(version=latest.version))
             return self.view_outputs(latest)
-        gr.Info("审批通过。")
+        notify.info("审批通过。")
         return self.view_outputs(view)
 
     def export(self, shown: Shown, fmt: str, request: gr.Request) -> tuple[Any, Any]:
@@ -158,7 +158,7 @@ class DraftsController:
         try:
             content = self.drafts.export(draft_id, fmt=fmt)
         except ValueError as exc:
-            raise gr.Error(str(exc)) from None
+            raise notify.error(str(exc)) from None
         name = re.sub(r"[^0-9A-Za-z_-]", "", draft_id)[:40] or "draft"
         path = self.export_dir / f"draft-{name}{EXPORT_SUFFIX[fmt]}"
         path.write_text(content, encoding="utf-8")
@@ -172,12 +172,12 @@ class DraftsController:
         try:
             return self.drafts.get(draft_id)
         except (NotFoundError, LookupError):
-            raise gr.Error(f"找不到草稿 {draft_id}。") from None
+            raise notify.error(f"找不到草稿 {draft_id}。") from None
 
     def _current(self, shown: Shown) -> Any:
         """The latest stored state of the draft on screen; an error when none is shown."""
         if not shown or not shown.get("id"):
-            raise gr.Error(NO_DRAFT)
+            raise notify.error(NO_DRAFT)
         return self._get(str(shown["id"]))
 
 

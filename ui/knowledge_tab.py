@@ -11,7 +11,7 @@ import gradio as gr
 from knowledge.ingest import ingest
 from knowledge.loaders import LOADERS, supported
 from knowledge.lock import WriterBusy
-from ui import render
+from ui import notify, render
 from ui.auth import EditorAuth
 
 UPLOAD_DIR = "uploads"
@@ -54,7 +54,7 @@ class KnowledgeController:
         """Ingest the uploaded files; (report, index status)."""
         self.auth.require(request)
         if not files:
-            raise gr.Error("请先选择要上传的文档。")
+            raise notify.error("请先选择要上传的文档。")
         tracker = progress or (lambda *args, **kwargs: None)
         tracker(0, desc="正在保存上传的文件…")
         kept, skipped = self.keep_uploads(files)
@@ -68,7 +68,7 @@ class KnowledgeController:
         try:
             result = ingest(self.index, kept, progress=step)
         except WriterBusy:
-            raise gr.Error("知识库正被其他进程写入（例如命令行导入），请稍后再试。") from None
+            raise notify.error("知识库正被其他进程写入（例如命令行导入），请稍后再试。") from None
         return render.ingest_report_html(result.to_dict(), skipped), self.status(request)
 
     def search(self, query: str, k: float, request: gr.Request) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import AdminKey, StoreDep
+from api.deps import AuditKey, StoreDep
 from api.errors import STAFF, responses
 from api.schemas import IsoDateTime
 from api.staff_schemas import AuditPage
@@ -28,7 +28,7 @@ class AuditQuery(BaseModel):
 
 
 @router.get("", response_model=AuditPage, summary="The audit log (newest first)", responses=responses(*STAFF))
-def list_audit(query: Annotated[AuditQuery, Query()], store: StoreDep, who: AdminKey) -> dict[str, Any]:
+def list_audit(query: Annotated[AuditQuery, Query()], store: StoreDep, who: AuditKey) -> dict[str, Any]:
     page = store.audit.list(**query.model_dump(exclude_none=True))
     return {
         "items": [audit_entry(r) for r in page.items],

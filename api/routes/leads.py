@@ -10,12 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from api.auth import PHONE_ROLES
 from api.deps import AdminKey, LeadRateLimit, RequestId, StaffKey, StoreDep, audit
 from api.errors import COMMON, STAFF, responses
 from api.schemas import IsoDateTime, LeadCreate, LeadCreated
 from api.staff_schemas import Lead, LeadDetail, LeadPage, LeadPatch, Note, NoteCreate
 from api.views import lead, lead_detail, note
+from assistant.access import Permission, allows
 from assistant.leads import LeadPriority, LeadStatus, transition
 from assistant.service.replies import CONSENT_PURPOSE, CONSENT_TEXT
 from assistant.store import EXPORT_COLUMNS, ConsentRequired
@@ -117,7 +117,7 @@ def export_leads(
     responses=responses(*STAFF, 404),
 )
 def get_lead(lead_id: LeadId, store: StoreDep, who: StaffKey, request_id: RequestId) -> dict[str, Any]:
-    reveal = who.role in PHONE_ROLES
+    reveal = allows(who.role, Permission.PHONE)
     data = lead_detail(store, store.leads.get(lead_id, include_phone=reveal), reveal_phone=reveal)
     audit(store, who, "lead.view", lead_id, request_id, {"phone_revealed": not data["phone_masked"]})
     return data
