@@ -44,8 +44,6 @@ CSS = f"""
 mark.fa-error {{ background: #fecaca; border-bottom: 2px solid #dc2626; }}
 mark.fa-claim {{ background: #fde68a; border-bottom: 2px dashed #d97706; }}
 mark.fa-warning {{ background: #e0e7ff; border-bottom: 2px dotted #4f46e5; }}
-.fa-ref {{ font-size: 0.7em; font-weight: 600; margin-left: 1px; }}
-sup.fa-error {{ color: #dc2626; }} sup.fa-claim {{ color: #b45309; }} sup.fa-warning {{ color: #4f46e5; }}
 .fa-summary {{ font-size: 0.9em; margin: 8px 0 4px; }}
 .fa-issues {{ margin: 0; padding-left: 0; list-style: none; }}
 .fa-issue {{ border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 6px 0; }}
@@ -70,6 +68,8 @@ sup.fa-error {{ color: #dc2626; }} sup.fa-claim {{ color: #b45309; }} sup.fa-war
 .fa-stat b {{ display: block; font-size: 1.3em; }} .fa-stat span {{ font-size: 0.82em; }}
 .fa-result {{ border-bottom: 1px solid var(--border-color-primary); padding: 8px 0; }}
 .fa-bad {{ color: #b91c1c; }}
+.fa-rel-高 {{ background: #dcfce7; color: #166534; }} .fa-rel-中 {{ background: #fef9c3; color: #854d0e; }}
+.fa-rel-低 {{ background: #f1f5f9; color: #475569; }}
 /* Toasts at the bottom right, clear of the user name and logout button at the top right. */
 .toast-wrap {{ top: auto !important; bottom: var(--size-4) !important; }}
 """

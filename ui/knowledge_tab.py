@@ -75,7 +75,7 @@ class KnowledgeController:
         self.auth.require(request)
         if not (query or "").strip():
             return render.note("请输入要搜索的内容。")
-        return render.search_results_html(self.retriever.search(query, k=max(1, int(k))))
+        return render.search_results_html(self.retriever.search(query, k=max(1, int(k))), self.retriever.agreement)
 
 
 def build_knowledge_tab(demo: gr.Blocks, index: Any, retriever: Any, auth: EditorAuth) -> KnowledgeController:

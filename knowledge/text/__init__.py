@@ -17,6 +17,7 @@ from knowledge.text.lexicons import (
     surname_pattern,
     surnames,
 )
+from knowledge.text.markup import plain_text
 from knowledge.text.normalise import normalise, normalise_with_offsets, span_in_original, to_simplified
 from knowledge.text.numerals import (
     CN_DIGITS,
@@ -64,6 +65,7 @@ __all__ = [
     "parse_amount",
     "parse_int",
     "parse_number",
+    "plain_text",
     "product_heads",
     "query_stopwords",
     "question_filler",

@@ -92,7 +92,8 @@ def test_upload_ingests_and_search_finds_it(ui_env: UIEnv, tmp_path: Path) -> No
     )
     doc = tmp_path / "qinghe-agri.md"
     doc.write_text(
-        "---\ntitle: 青禾农机贴息计划说明\n---\n\n# 青禾农机贴息计划\n\n青禾农机贴息计划为购置农机的合作社贴息2%。\n"
+        "---\ntitle: 青禾农机贴息计划说明\n---\n\n# 青禾农机贴息计划\n\n青禾农机贴息计划为购置农机的合作社贴息2%。\n\n"
+        "| 项目 | 标准 |\n| --- | --- |\n| **贴息比例** | 2% |\n"
     )
     junk = tmp_path / "virus.exe"
     junk.write_bytes(b"MZ")
@@ -102,7 +103,10 @@ def test_upload_ingests_and_search_finds_it(ui_env: UIEnv, tmp_path: Path) -> No
     assert (ui_env.services.index.data_dir / "uploads" / "qinghe-agri.md").exists()
     assert seen[-1] == ((1, 1),)
     assert "文件" in status
-    assert "青禾农机贴息计划说明" in ctl.search("青禾农机贴息", 3, ui_env.request())
+    found = ctl.search("青禾农机贴息比例", 3, ui_env.request())
+    assert "青禾农机贴息计划说明" in found and "相关度：" in found
+    first = found.split('class="fa-passage">')[1].split("</div>")[0]
+    assert "|" not in first and "**" not in first and "---" not in first and "得分" not in found
     with pytest.raises(NotAuthorized):
         ctl.search("青禾", 3, NOBODY)
 
