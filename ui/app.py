@@ -102,7 +102,8 @@ def build_ui(services: UIServices) -> gr.Blocks:
         )
         return name, gr.update(visible=editor.may(Permission.ANALYTICS))
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    # delete_cache: Gradio's copies of exports and uploads go after an hour (and all of them at a restart).
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         with gr.Row(equal_height=True, elem_classes="fa-topbar-row"):
             gr.HTML(f'<div class="fa-topbar"><h1>{TITLE}</h1></div>', scale=1)
             user = gr.HTML("", elem_id="ui-user", scale=0, min_width=160)

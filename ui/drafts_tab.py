@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.drafting import CHANNELS, POST_TYPES, ApprovalBlocked, Brief
+from assistant.drafting import CHANNELS, POST_TYPES, ApprovalBlocked, Brief, NoSourcesError
 from assistant.store import ConflictError, NotFoundError
 from ui import notify, render
 from ui.auth import EditorAuth
@@ -19,6 +21,7 @@ LENGTH_CHOICES = [("短（约 300 字）", "short"), ("中（约 600 字）", "m
 EXPORT_CHOICES = [("Markdown", "markdown"), ("纯文本", "text")]
 EXPORT_SUFFIX = {"markdown": ".md", "text": ".txt"}
 NO_DRAFT = "请先生成或打开一篇草稿。"
+NO_SOURCES = "知识库中没有与“{topic}”相关的资料，无法起草有依据的稿件。请先在“知识库”标签页上传相关文档，或换一个主题。"
 STALE = "这篇草稿已被他人更新到第 {version} 版，已为你重新载入，请核对后再操作。"
 Outputs = tuple[Any, ...]
 # Bring the first highlighted problem into view inside the (scrollable) marked-up text.
@@ -41,7 +44,22 @@ class DraftsController:
     def __init__(self, drafts: Any, auth: EditorAuth, export_dir: Path | None = None) -> None:
         self.drafts = drafts
         self.auth = auth
-        self.export_dir = export_dir or Path(tempfile.mkdtemp(prefix="finassist-ui-export-"))
+        self._export_dir = export_dir  # a caller's folder is the caller's to remove
+        self._cleanup: weakref.finalize[..., Any] | None = None
+
+    @property
+    def export_dir(self) -> Path:
+        """Where exports are written before Gradio copies them into its cache for download: a temp folder made at
+        the first export and removed when the controller goes (or the process ends), not one per UI built."""
+        if self._export_dir is None:
+            self._export_dir = Path(tempfile.mkdtemp(prefix="finassist-ui-export-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._export_dir, ignore_errors=True)
+        return self._export_dir
+
+    def close(self) -> None:
+        """Remove the temp export folder now (a no-op when none was made or the caller gave the folder)."""
+        if self._cleanup is not None:
+            self._cleanup()
 
     # ----- outputs -----------------------------------------------------------------------------------------
     @staticmethod
@@ -101,8 +119,16 @@ class DraftsController:
                     yield (skip, skip, text, skip, skip, skip, skip)
                 else:
                     yield self.view_outputs(item)
-        except ValueError as exc:  # NoSourcesError and other brief problems
+        except NoSourcesError:  # the drafting core refuses a topic the knowledge base has nothing on
+            yield self.refused(brief.topic)
+        except ValueError as exc:  # other brief problems
             raise notify.error(str(exc)) from None
+
+    @staticmethod
+    def refused(topic: str) -> Outputs:
+        """Nothing drafted: the reason where the draft would be, and in the editor box nothing to save."""
+        message = render.note(NO_SOURCES.format(topic=topic), "warn")
+        return (None, message, "", message, "", "", "")
 
     def open(self, draft_id: str | None, request: gr.Request) -> Outputs:
         self.auth.require(request)

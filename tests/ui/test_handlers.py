@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -142,3 +143,28 @@ def test_build_ui_needs_only_the_services_it_declares(ui_env: UIEnv) -> None:
     parts = {name: getattr(ui_env.services, name) for name in ("index", "retriever", "store", "agent", "drafts")}
     parts["chat_model"] = ui_env.services.chat_model
     assert isinstance(build_ui(SimpleNamespace(**parts)), gr.Blocks)
+
+
+def test_exports_leave_no_temp_folders(ui_env: UIEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the UI made a finassist-ui-export-* folder each time, and nothing removed it."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    auth = EditorAuth(ui_env.services.store.api_keys)
+    idle = DraftsController(ui_env.services.drafts, auth)
+    assert list(tmp_path.iterdir()) == []  # nothing made until something is exported
+    ctl = DraftsController(ui_env.services.drafts, auth)
+    request = ui_env.request()
+    shown = generated(ctl, request)[0]
+    file_update, _ = ctl.export(shown, "text", request)
+    assert Path(file_update["value"]).parent.parent == tmp_path
+    ctl.close()
+    assert list(tmp_path.iterdir()) == []
+    del idle
+
+
+def test_a_topic_the_knowledge_base_lacks_is_refused_with_a_reason(drafts: DraftsController, ui_env: UIEnv) -> None:
+    before = len(ui_env.services.drafts.list(limit=100))
+    brief = ("product_intro", "火星移民旅游攻略", "", None, "", None)
+    last = list(drafts.generate(*brief, ui_env.request()))[-1]
+    assert last[0] is None and "fa-note-warn" in last[1] and "知识库中没有与“火星移民旅游攻略”相关的资料" in last[1]
+    assert "nothing in the knowledge base" not in last[1]  # Chinese only
+    assert len(ui_env.services.drafts.list(limit=100)) == before  # nothing stored
