@@ -18,6 +18,7 @@ from ui.auth import EditorAuth
 from ui.chat_tab import build_chat_tab
 from ui.drafts_tab import build_drafts_tab
 from ui.knowledge_tab import build_knowledge_tab
+from ui.notify import ERROR_TITLE, INFO_TITLE, WARNING_TITLE
 
 TITLE = "融资社区助手 · 编辑工作台"
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate")
@@ -72,6 +73,15 @@ mark.fa-warning {{ background: #e0e7ff; border-bottom: 2px dotted #4f46e5; }}
 .fa-rel-低 {{ background: #f1f5f9; color: #475569; }}
 /* Toasts at the bottom right, clear of the user name and logout button at the top right. */
 .toast-wrap {{ top: auto !important; bottom: var(--size-4) !important; }}
+/* Gradio 6 writes the toast title from its type in English ("Error") and ignores gr.Error(title=…) and the locale:
+   hide that text and show the Chinese title instead. */
+.toast-title {{ font-size: 0 !important; }}
+.toast-title > * {{ font-size: var(--text-md); }}
+.toast-title::before {{ font-size: var(--text-lg); }}
+.toast-title.error::before {{ content: "{ERROR_TITLE}"; }}
+.toast-title.warning::before {{ content: "{WARNING_TITLE}"; }}
+.toast-title.info::before {{ content: "{INFO_TITLE}"; }}
+.toast-title.success::before {{ content: "成功"; }}
 """
 # A toast belongs to the tab it was raised in: switching tabs closes the open ones (through their own buttons).
 CLOSE_TOASTS = "() => document.querySelectorAll('.toast-wrap .toast-close').forEach(b => b.click())"

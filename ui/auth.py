@@ -17,7 +17,7 @@ import gradio as gr
 from assistant import key_sessions
 from assistant.access import ROLE_NAMES, Permission, allows, roles_with
 from assistant.store import NotFoundError
-from ui.notify import ERROR_SECONDS
+from ui.notify import ERROR_SECONDS, ERROR_TITLE
 
 log = logging.getLogger(__name__)
 SESSION_EXPIRED = "登录已失效或没有编辑权限，请刷新页面重新登录。"
@@ -79,7 +79,7 @@ class NotAuthorized(gr.Error):
     """Raised inside a handler: Gradio shows the message and runs nothing else."""
 
     def __init__(self, message: str = SESSION_EXPIRED) -> None:
-        super().__init__(message, duration=ERROR_SECONDS)
+        super().__init__(message, duration=ERROR_SECONDS, title=ERROR_TITLE)
 
 
 class EditorAuth:

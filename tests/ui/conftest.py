@@ -121,9 +121,17 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+# A browser that prefers English: the UI must be Chinese all the same (Gradio's own strings included).
+BROWSER_LOCALE = "en-US"
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000})
+    context = browser.new_context(
+        locale=BROWSER_LOCALE,
+        extra_http_headers={"Accept-Language": "en-US,en;q=0.9"},
+        viewport={"width": 1440, "height": 1000},
+    )
     context.set_default_timeout(20_000)
     tab = context.new_page()
     yield tab

@@ -28,3 +28,13 @@ from ui.format import duration_zh
 )
 def test_duration_in_its_unit(seconds: float | None, shown: str) -> None:
     assert duration_zh(seconds) == shown
+
+
+def test_toasts_expire_and_have_chinese_titles() -> None:
+    import gradio as gr
+
+    from ui import notify
+    from ui.auth import NotAuthorized
+
+    for error in (notify.error("x"), NotAuthorized()):
+        assert isinstance(error, gr.Error) and error.title == "错误" and error.duration == notify.ERROR_SECONDS
