@@ -122,6 +122,8 @@ def build_ui(services: UIServices) -> gr.Blocks:
             with gr.Tab("草稿", id="drafts", elem_id="tab-drafts") as drafts_tab:
                 build_drafts_tab(demo, drafts, auth)
             with gr.Tab("知识库", id="knowledge", elem_id="tab-knowledge") as knowledge_tab:
+                # The ingest screen's flagged documents (assistant.insights.flagged_knowledge, branch docs-data)
+                # plug in here as build_knowledge_tab(..., flagged=flagged_knowledge) once that lands.
                 build_knowledge_tab(demo, services.index, services.retriever, auth)
             with gr.Tab("对话预览", id="chat", elem_id="tab-chat") as chat_tab:
                 build_chat_tab(services.agent, auth)

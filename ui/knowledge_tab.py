@@ -1,8 +1,11 @@
-"""The Knowledge tab: upload documents and ingest them (with a progress bar), see the index status, try a search."""
+"""The Knowledge tab: upload documents and ingest them (with a progress bar), see the index status, try a search,
+and (given a ``flagged`` source, e.g. ``assistant.insights.flagged_knowledge``) the documents the ingest screen
+flagged for an editor to fix."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +24,20 @@ FILE_TYPES = sorted(LOADERS)
 class KnowledgeController:
     """Handlers for the tab as plain methods; uploads are kept under ``<data dir>/uploads`` so they survive."""
 
-    def __init__(self, index: Any, retriever: Any, auth: EditorAuth) -> None:
+    def __init__(
+        self, index: Any, retriever: Any, auth: EditorAuth, flagged: Callable[[Any], list[Any]] | None = None
+    ) -> None:
         self.index = index
         self.retriever = retriever
         self.auth = auth
+        self.flagged_source = flagged
+
+    def flagged(self, request: gr.Request) -> str:
+        """The documents the ingest screen flagged (source, title, rules broken, offending sentences)."""
+        self.auth.require(request)
+        if self.flagged_source is None:
+            return ""
+        return render.flagged_html(self.flagged_source(self.index))
 
     @property
     def upload_dir(self) -> Path:
@@ -78,9 +91,16 @@ class KnowledgeController:
         return render.search_results_html(self.retriever.search(query, k=max(1, int(k))), self.retriever.agreement)
 
 
-def build_knowledge_tab(demo: gr.Blocks, index: Any, retriever: Any, auth: EditorAuth) -> KnowledgeController:
-    """Lay out the tab inside the current ``gr.Tab`` and wire its events (the status loads with the page)."""
-    ctl = KnowledgeController(index, retriever, auth)
+def build_knowledge_tab(
+    demo: gr.Blocks,
+    index: Any,
+    retriever: Any,
+    auth: EditorAuth,
+    flagged: Callable[[Any], list[Any]] | None = None,
+) -> KnowledgeController:
+    """Lay out the tab inside the current ``gr.Tab`` and wire its events (the status loads with the page); the
+    flagged-documents list appears when ``flagged`` is given."""
+    ctl = KnowledgeController(index, retriever, auth, flagged)
 
     def upload(files: list[Any] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
         return ctl.upload(files, request, progress)
@@ -108,6 +128,10 @@ def build_knowledge_tab(demo: gr.Blocks, index: Any, retriever: Any, auth: Edito
                 k = gr.Slider(1, 10, value=5, step=1, label="返回条数", scale=2)
             search = gr.Button("搜索", elem_id="kb-search")
             results = gr.HTML("", elem_id="kb-results")
+    flagged_box = None
+    if flagged is not None:
+        gr.Markdown("#### 需要复核的文档（筛查发现问题，修改后重新导入）")
+        flagged_box = gr.HTML("", elem_id="kb-flagged")
 
     private: dict[str, Any] = {"api_visibility": "private"}
     ingest_button.click(upload, files, [report, status], **private)
@@ -115,4 +139,7 @@ def build_knowledge_tab(demo: gr.Blocks, index: Any, retriever: Any, auth: Edito
     search.click(ctl.search, [query, k], results, **private)
     query.submit(ctl.search, [query, k], results, **private)
     demo.load(ctl.status, None, status, **private)
+    if flagged_box is not None:
+        demo.load(ctl.flagged, None, flagged_box, **private)
+        ingest_button.click(ctl.flagged, None, flagged_box, **private)
     return ctl

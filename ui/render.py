@@ -333,3 +333,19 @@ def search_results_html(results: Iterable[Any], agreement: Callable[[float], flo
             f'<div class="fa-passage">{esc(field(r, "snippet"))}</div></div>'
         )
     return "".join(items) if items else note("没有找到相关内容。")
+
+
+def flagged_html(documents: Iterable[Any]) -> str:
+    """Flagged documents: title and source, the rules broken, the offending sentences as written."""
+    items = []
+    for d in documents:
+        rules = " ".join(f'<span class="fa-chip">{esc(rule)}</span>' for rule in field(d, "rules") or ())
+        member = '<span class="fa-chip">会员投稿</span>' if field(d, "member") else ""
+        sentences = "".join(f"<li>{esc(s)}</li>" for s in field(d, "sentences") or ())
+        items.append(
+            f'<div class="fa-result"><div class="fa-head"><b>{esc(field(d, "title") or field(d, "source"))}</b>'
+            f"{member}{rules}</div>"
+            f'<div class="fa-meta">{esc(field(d, "source"))}</div>'
+            f'<ul class="fa-passage">{sentences}</ul></div>'
+        )
+    return "".join(items) if items else note("没有被筛查标记的文档。", "ok")

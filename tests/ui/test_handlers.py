@@ -168,3 +168,14 @@ def test_a_topic_the_knowledge_base_lacks_is_refused_with_a_reason(drafts: Draft
     assert last[0] is None and "fa-note-warn" in last[1] and "知识库中没有与“火星移民旅游攻略”相关的资料" in last[1]
     assert "nothing in the knowledge base" not in last[1]  # Chinese only
     assert len(ui_env.services.drafts.list(limit=100)) == before  # nothing stored
+
+
+def test_the_knowledge_tab_lists_flagged_documents_from_its_source(ui_env: UIEnv) -> None:
+    doc = SimpleNamespace(source="x.md", title="可疑文档", rules=("contact",), sentences=("加微信转账",), member=False)
+    seen: list[Any] = []
+    auth = EditorAuth(ui_env.services.store.api_keys)
+    ctl = KnowledgeController(ui_env.services.index, ui_env.services.retriever, auth, lambda i: seen.append(i) or [doc])
+    assert "可疑文档" in ctl.flagged(ui_env.request()) and seen == [ui_env.services.index]
+    assert KnowledgeController(ui_env.services.index, ui_env.services.retriever, auth).flagged(ui_env.request()) == ""
+    with pytest.raises(NotAuthorized):
+        ctl.flagged(NOBODY)
