@@ -144,15 +144,9 @@ def test_knowledge_panels() -> None:
     result = SimpleNamespace(source="s.md", title="T", heading="H", snippet=EVIL, score=0.5)
     assert "&lt;script&gt;" in render.search_results_html([result])
     shown = render.search_results_html([result], lambda score: score)
-    assert "相关度：中" in shown and "0.5" not in shown  # a label, never the raw fused score
-    assert [render.relevance_label(a) for a in (1.0, 0.75, 0.67, 0.45, 0.33, 0.0)] == [
-        "高",
-        "高",
-        "中",
-        "中",
-        "低",
-        "低",
-    ]
+    assert "相关度：低" in shown and "0.5" not in shown  # a label, never the raw fused score
+    levels = [render.relevance_label(a) for a in (1.0, 0.95, 0.87, 0.67, 0.6, 0.33, 0.0)]
+    assert levels == ["高", "高", "中", "中", "中", "低", "低"]
     assert "没有找到" in render.search_results_html([])
 
 
