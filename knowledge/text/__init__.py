@@ -37,6 +37,7 @@ from knowledge.text.sentences import (
     SENTENCE_BREAKS,
     SENTENCE_ENDS,
     Sentence,
+    asked_clauses,
     sentence_spans,
     split_sentences,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "Figure",
     "FigureKind",
     "Sentence",
+    "asked_clauses",
     "cn_numeral",
     "configure_jieba",
     "find_figures",
