@@ -142,8 +142,8 @@ class AnalyticsController:
             raise notify.error("请先选择一个知识缺口。")
         try:
             view = self.drafts.create(Brief("faq_digest", topic[:200]), author=f"ui:{editor.name}")
-        except NoSourcesError:
-            return render.note(f"知识库中没有与“{topic}”相关的资料，请先补充文档再起草。", "warn")
+        except NoSourcesError as exc:  # the core's reason names the closest documents
+            return render.note(f"{exc}请先补充文档再起草。", "warn")
         except ValueError as exc:
             raise notify.error(str(exc)) from None
         return render.note(f"已为“{topic}”创建问答汇编草稿（{view.id}），请到“草稿”标签页查看和修改。", "ok")

@@ -21,7 +21,7 @@ LENGTH_CHOICES = [("短（约 300 字）", "short"), ("中（约 600 字）", "m
 EXPORT_CHOICES = [("Markdown", "markdown"), ("纯文本", "text")]
 EXPORT_SUFFIX = {"markdown": ".md", "text": ".txt"}
 NO_DRAFT = "请先生成或打开一篇草稿。"
-NO_SOURCES = "知识库中没有与“{topic}”相关的资料，无法起草有依据的稿件。请先在“知识库”标签页上传相关文档，或换一个主题。"
+ADD_SOURCES = "可以先在“知识库”标签页上传相关文档，或换一个主题。"
 STALE = "这篇草稿已被他人更新到第 {version} 版，已为你重新载入，请核对后再操作。"
 Outputs = tuple[Any, ...]
 # Bring the first highlighted problem into view inside the (scrollable) marked-up text.
@@ -119,15 +119,16 @@ class DraftsController:
                     yield (skip, skip, text, skip, skip, skip, skip)
                 else:
                     yield self.view_outputs(item)
-        except NoSourcesError:  # the drafting core refuses a topic the knowledge base has nothing on
-            yield self.refused(brief.topic)
+        except NoSourcesError as exc:  # the drafting core refuses a topic the knowledge base has nothing on
+            yield self.refused(str(exc))
         except ValueError as exc:  # other brief problems
             raise notify.error(str(exc)) from None
 
     @staticmethod
-    def refused(topic: str) -> Outputs:
-        """Nothing drafted: the reason where the draft would be, and in the editor box nothing to save."""
-        message = render.note(NO_SOURCES.format(topic=topic), "warn")
+    def refused(reason: str) -> Outputs:
+        """Nothing drafted: the core's reason (it names the closest documents) where the draft would be, and in
+        the editor box nothing to save."""
+        message = render.note(f"{reason}{ADD_SOURCES}", "warn")
         return (None, message, "", message, "", "", "")
 
     def open(self, draft_id: str | None, request: gr.Request) -> Outputs:

@@ -191,7 +191,7 @@ def test_a_draft_topic_the_knowledge_base_lacks_is_refused(page: Any, live_ui: s
     page.get_by_label("主题").fill("火星移民旅游攻略")
     page.get_by_role("button", name="生成草稿").click()
     expect(page.locator(".fa-note-warn").first).to_contain_text(
-        "知识库中没有与“火星移民旅游攻略”相关的资料", timeout=40_000
+        "知识库中没有关于“火星移民旅游攻略”的资料", timeout=40_000
     )
     assert page.locator("#draft-text textarea").input_value() == ""
 
