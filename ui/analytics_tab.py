@@ -15,12 +15,14 @@ from assistant.access import Permission
 from assistant.drafting import Brief, NoSourcesError
 from assistant.insights import build_overview, freshness_report, knowledge_gaps
 from assistant.insights.freshness import document_metadata
+from assistant.leads import FUNNEL_STAGES
+from assistant.leads import STATUS_LABELS as STAGE_LABELS
 from ui import notify, render
 from ui.auth import EditorAuth, refusal
 from ui.format import duration_zh
 
-# The lead workflow's funnel stages (assistant.insights.overview.FUNNEL), in workflow order, as the chart shows them.
-STAGES = {"new": "新线索", "contacted": "已联系", "qualified": "已确认意向", "won": "成交"}
+# The lead workflow's funnel stages in workflow order (assistant.leads.FUNNEL_STAGES), as the chart shows them.
+STAGES = {stage: STAGE_LABELS[stage] for stage in FUNNEL_STAGES}
 ANSWER_LABELS = ("已回答", "未回答")
 FROM_ZERO: list[float | None] = [0, None]  # bar charts count things: their axis starts at zero
 STATUS_LABELS = {"expired": "已过期", "superseded": "已被替代", "expiring": "即将到期"}

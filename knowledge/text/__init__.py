@@ -18,7 +18,13 @@ from knowledge.text.lexicons import (
     surnames,
 )
 from knowledge.text.markup import plain_text
-from knowledge.text.normalise import normalise, normalise_with_offsets, span_in_original, to_simplified
+from knowledge.text.normalise import (
+    fold_script_and_digits,
+    normalise,
+    normalise_with_offsets,
+    span_in_original,
+    to_simplified,
+)
 from knowledge.text.numerals import (
     CN_DIGITS,
     DECIMAL,
@@ -38,6 +44,7 @@ from knowledge.text.sentences import (
     SENTENCE_ENDS,
     Sentence,
     asked_clauses,
+    question_parts,
     sentence_spans,
     split_sentences,
 )
@@ -59,6 +66,7 @@ __all__ = [
     "cn_numeral",
     "configure_jieba",
     "find_figures",
+    "fold_script_and_digits",
     "generic_brands",
     "heading_number",
     "lexicon",
@@ -71,6 +79,7 @@ __all__ = [
     "product_heads",
     "query_stopwords",
     "question_filler",
+    "question_parts",
     "question_words",
     "sentence_spans",
     "shared_finance_words",

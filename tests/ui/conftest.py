@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -73,7 +73,7 @@ def build_env(data_dir: Path) -> tuple[UIEnv, list[Any]]:
     retriever = HybridRetriever(index, today=lambda: TEST_TODAY)
     store = build_store(settings.resolved_database_url)
     built = build_services(settings, index=index, retriever=retriever, store=store, chat_model=OfflineModel())
-    services = replace(built, drafts=DraftService(retriever, built.chat_model, store, today=lambda: TEST_TODAY))
+    services = built.replace(drafts=DraftService(retriever, built.chat_model, store, today=lambda: TEST_TODAY))
     roles = ((EDITOR, "editor"), (STAFF, "staff"), (ADMIN, "admin"))
     keys = {name: store.api_keys.create(name, role) for name, role in roles}
     ids = {name: record.id for name, (record, _) in keys.items()}

@@ -32,9 +32,9 @@ def controller(services: Services) -> AnalyticsController:
 def test_refresh_shows_the_figures(env: UIEnv) -> None:
     stats, funnel, intents, answers, gaps, choices, freshness = controller(env.services).refresh(env.request(ADMIN))
     assert "对话数" in stats and "<b>4</b>" in stats and "3 小时" in stats
-    assert funnel["阶段"].tolist() == ["新线索", "已联系", "已确认意向", "成交"]  # the workflow's order
-    assert funnel["线索数"].tolist() == [7, 4, 2, 1]
-    assert funnel["转化率"].tolist() == ["—", "57%", "50%", "50%"]
+    assert funnel["阶段"].tolist() == ["新线索", "已分配", "已联系", "已确认意向", "成交"]  # the workflow's order
+    assert funnel["线索数"].tolist() == [7, 6, 4, 2, 1]
+    assert funnel["转化率"].tolist() == ["—", "86%", "67%", "50%", "50%"]
     assert answers["次数"].tolist() == [2, 5]
     assert intents["次数"].tolist()[0] == 6
     assert gaps[0][1] == 3 and all(q in gaps[0][2] for q in CROSS_BORDER)
@@ -87,5 +87,5 @@ def test_the_charts_count_from_zero_in_workflow_order(ui_app: object) -> None:
     plots = {c["props"].get("elem_id"): c["props"] for c in mounted.app.get_blocks().config["components"]}
     for elem_id in ("an-funnel", "an-answers", "an-intents"):
         assert plots[elem_id]["y_lim"][0] == 0, elem_id
-    assert plots["an-funnel"]["sort"] == list(STAGES.values()) == ["新线索", "已联系", "已确认意向", "成交"]
+    assert plots["an-funnel"]["sort"] == list(STAGES.values()) == ["新线索", "已分配", "已联系", "已确认意向", "成交"]
     assert plots["an-answers"]["sort"] == list(ANSWER_LABELS)

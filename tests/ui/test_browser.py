@@ -67,7 +67,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module", autouse=True)
 def _analytics_data(ui_env: UIEnv) -> Iterator[None]:
-    """Conversations and leads for the analytics tab (funnel new 7 → contacted 4 → qualified 2 → won 1)."""
+    """Conversations and leads for the analytics tab (funnel new 7 → assigned 6 → contacted 4 → qualified 2 → won 1)."""
     seed(ui_env.services.store)
     yield
 
@@ -163,9 +163,9 @@ def test_analytics_charts_start_at_zero_in_workflow_order(page: Any, live_ui: st
     expect(page.locator("#an-stats")).to_contain_text("3 小时")
     funnel = bars(page, "an-funnel")
     funnel.sort(key=lambda bar: bar["x"])
-    assert [value_of(b["label"], "阶段") for b in funnel] == ["新线索", "已联系", "已确认意向", "成交"]
+    assert [value_of(b["label"], "阶段") for b in funnel] == ["新线索", "已分配", "已联系", "已确认意向", "成交"]
     counts = [int(value_of(b["label"], "线索数")) for b in funnel]
-    assert counts == [7, 4, 2, 1]
+    assert counts == [7, 6, 4, 2, 1]
     bottoms = {round(b["bottom"]) for b in funnel}
     assert len(bottoms) == 1  # one baseline
     per_lead = [b["height"] / n for b, n in zip(funnel, counts, strict=True)]
