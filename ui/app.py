@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import gradio as gr
 
 from assistant.access import ROLE_NAMES, Permission
+from assistant.insights import flagged_knowledge
 from ui import render
 from ui.analytics_tab import build_analytics_tab
 from ui.auth import EditorAuth
@@ -122,9 +123,8 @@ def build_ui(services: UIServices) -> gr.Blocks:
             with gr.Tab("草稿", id="drafts", elem_id="tab-drafts") as drafts_tab:
                 build_drafts_tab(demo, drafts, auth)
             with gr.Tab("知识库", id="knowledge", elem_id="tab-knowledge") as knowledge_tab:
-                # The ingest screen's flagged documents (assistant.insights.flagged_knowledge, branch docs-data)
-                # plug in here as build_knowledge_tab(..., flagged=flagged_knowledge) once that lands.
-                build_knowledge_tab(demo, services.index, services.retriever, auth)
+                # with the documents the ingest screen flagged, for an editor to fix and re-ingest
+                build_knowledge_tab(demo, services.index, services.retriever, auth, flagged=flagged_knowledge)
             with gr.Tab("对话预览", id="chat", elem_id="tab-chat") as chat_tab:
                 build_chat_tab(services.agent, auth)
             with gr.Tab("数据分析", id="analytics", elem_id="tab-analytics", visible=False) as analytics_tab:
