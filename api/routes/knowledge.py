@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, UploadFile
 
 from api.deps import EditorKey, RequestId, ServicesDep, audit
 from api.errors import STAFF, ApiError, responses
+from api.schemas import Text
 from api.staff_schemas import IngestResult, KnowledgeStatus, SearchResults
 from knowledge.ingest import ingest
 from knowledge.loaders import supported
@@ -18,14 +19,14 @@ from knowledge.lock import WriterBusy
 
 router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
 _NAME_RE = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff .()（）-]{0,119}$")
-Filter = Annotated[str | None, Query(max_length=64)]
+Filter = Annotated[Text | None, Query(max_length=64)]
 
 
 @router.get("/search", response_model=SearchResults, summary="Hybrid search", responses=responses(*STAFF))
 def search(
     services: ServicesDep,
     who: EditorKey,
-    q: Annotated[str, Query(min_length=1, max_length=500)],
+    q: Annotated[Text, Query(min_length=1, max_length=500)],
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     category: Filter = None,
     product: Filter = None,

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from api.auth import PHONE_ROLES
 from api.deps import AdminKey, LeadRateLimit, RequestId, StaffKey, StoreDep, audit
 from api.errors import COMMON, STAFF, responses
-from api.schemas import IsoDateTime, LeadCreate, LeadCreated
+from api.schemas import IsoDateTime, LeadCreate, LeadCreated, Offset, Text
 from api.staff_schemas import Lead, LeadDetail, LeadPage, LeadPatch, Note, NoteCreate
 from api.views import lead, lead_detail, note
 from assistant.leads import LeadPriority, LeadStatus, transition
@@ -28,8 +28,8 @@ LeadId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Lead id (32
 class LeadFilters(BaseModel):
     status: LeadStatus | None = None
     priority: LeadPriority | None = None
-    type: str | None = Field(default=None, max_length=32)
-    assignee: str | None = Field(default=None, max_length=128)
+    type: Text | None = Field(default=None, max_length=32)
+    assignee: Text | None = Field(default=None, max_length=128)
     created_from: IsoDateTime | None = Field(default=None, description="Inclusive; with a time zone")
     created_to: IsoDateTime | None = Field(default=None, description="Exclusive; with a time zone")
 
@@ -39,7 +39,7 @@ class LeadFilters(BaseModel):
 
 class LeadListQuery(LeadFilters):
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=1_000_000_000)
+    offset: Offset = 0
 
 
 @router.post(
