@@ -181,7 +181,9 @@ def _prepared_batches(index: KnowledgeIndex, tasks: list[FileTask]) -> Iterator[
     # spawn, not fork: the parent holds Chroma's native threads, which must not be forked.
     context = multiprocessing.get_context("spawn")
     cache = str(index.data_dir / "jieba")  # this process's jieba uses it too (KnowledgeIndex.open)
-    with ProcessPoolExecutor(POOL_WORKERS, mp_context=context, initializer=init_worker, initargs=(cache,)) as pool:
+    with ProcessPoolExecutor(
+        POOL_WORKERS, mp_context=context, initializer=init_worker, initargs=(cache, os.getpid())
+    ) as pool:
         pending: deque[Future[list[PreparedFile | FailedFile]]] = deque()
         while batches or pending:
             while batches and len(pending) < POOL_WORKERS * POOL_LOOKAHEAD:

@@ -14,6 +14,7 @@ import numpy as np
 from knowledge.chunk_store import FileRecord
 from knowledge.chunking import chunk_document
 from knowledge.hashing import hashing_vector
+from knowledge.lifelines import die_with_parent
 from knowledge.loaders import LoadError, load_file
 from knowledge.tokenize import configure_jieba, tokenize
 from knowledge.types import Chunk, embedding_text
@@ -78,6 +79,8 @@ def prepare_batch(tasks: list[FileTask], embed_dim: int | None = None) -> list[P
     return [prepare_file(task, embed_dim) for task in tasks]
 
 
-def init_worker(jieba_cache: str) -> None:
-    """Process-pool initialiser: share the data directory's jieba cache."""
+def init_worker(jieba_cache: str, parent_pid: int | None = None) -> None:
+    """Process-pool initialiser: exit with the parent (a killed ingest leaves no worker behind), and share the
+    data directory's jieba cache."""
+    die_with_parent(parent_pid)
     configure_jieba(Path(jieba_cache))
