@@ -169,6 +169,17 @@ class IngestResult(BaseModel):
     seconds: float
 
 
+class UploadedFile(BaseModel):
+    name: str
+    status: Literal["added", "updated", "unchanged"]
+
+
+class UploadResult(IngestResult):
+    """The ingest report of an upload, and what became of each file sent."""
+
+    files: list[UploadedFile]
+
+
 class KnowledgeStatus(BaseModel):
     files: int
     chunks: int

@@ -17,7 +17,7 @@ from knowledge.hashing import hashing_vector
 from knowledge.lifelines import die_with_parent
 from knowledge.loaders import LoadError, load_file
 from knowledge.tokenize import configure_jieba, tokenize
-from knowledge.types import Chunk, embedding_text
+from knowledge.types import Chunk, Document, embedding_text
 from knowledge.units import chunk_unit_texts
 
 CHUNKER_VERSION = "2"  # 2: tokens of normalised text (knowledge.text), answer units embedded at ingest
@@ -61,6 +61,11 @@ def prepare_file(task: FileTask, embed_dim: int | None = None) -> PreparedFile |
         document = load_file(task.path, task.root)
     except LoadError as exc:
         return FailedFile(exc.path, exc.reason)
+    return prepare_document(task, document, embed_dim)
+
+
+def prepare_document(task: FileTask, document: Document, embed_dim: int | None = None) -> PreparedFile:
+    """Chunks, tokens and embedding texts of a loaded document."""
     chunks = chunk_document(document, task.chunk_size, task.overlap)
     title = str(document.metadata.get("title", ""))
     texts = [embedding_text(title, c.heading, c.text) for c in chunks]
