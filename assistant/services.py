@@ -7,13 +7,16 @@ from dataclasses import dataclass
 
 from assistant.config import Settings
 from assistant.drafting import DraftService
+from assistant.drafting.sources import TopicCheck
 from assistant.llm import ChatModel, OfflineModel, build_chat_model
 from assistant.llm.reader import Reader
 from assistant.service import Agent, ComplianceGuard, ReplyGuard
+from assistant.service.answer import Answerer
 from assistant.store import Store, build_store
 from knowledge.embedding import E5Embedding, Embedding, HashingEmbedding, OpenAICompatibleEmbedding
 from knowledge.index import KnowledgeIndex
 from knowledge.retriever import HybridRetriever
+from knowledge.types import SearchResult
 
 
 def build_embedding(settings: Settings) -> Embedding:
@@ -70,6 +73,16 @@ def default_chat_model(settings: Settings, index: KnowledgeIndex) -> ChatModel:
     return build_chat_model(settings)
 
 
+def topic_check(answerer: Answerer) -> TopicCheck:
+    """Drafts refuse a topic the way the agent refuses a question: by the reader's judgement."""
+
+    def covers(topic: str, passages: list[SearchResult]) -> str | None:
+        evidence = answerer.covers(topic, passages)
+        return None if evidence.strong else evidence.reason
+
+    return covers
+
+
 def build_services(
     settings: Settings,
     *,
@@ -86,5 +99,5 @@ def build_services(
     chat_model = chat_model or default_chat_model(settings, index)
     guard = guard or ComplianceGuard()
     agent = Agent.from_settings(settings, store=store, retriever=retriever, model=chat_model, guard=guard)
-    drafts = DraftService(retriever, chat_model, store)
+    drafts = DraftService(retriever, chat_model, store, covers=topic_check(agent.answerer))
     return Services(settings, index, retriever, store, chat_model, guard, agent, drafts)

@@ -1,4 +1,5 @@
-"""`finassist draft --type T --topic X`: write, check and store a draft (exit 1 when something blocks approval)."""
+"""`finassist draft --type T --topic X`: write, check and store a draft (exit 1 when something blocks approval,
+or when the knowledge base has nothing about the topic)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ def run_draft(args: argparse.Namespace, settings: Settings) -> int:
         brief = brief.normalised()
     except ValueError as error:
         raise CliError(str(error)) from None
+    from assistant.drafting import NoSourcesError
     from assistant.services import build_services  # heavy imports only when the command runs
 
     services = build_services(settings)
@@ -71,6 +73,9 @@ def run_draft(args: argparse.Namespace, settings: Settings) -> int:
         drafts = services.drafts
         view = drafts.create(brief, author=_author())
         exported = drafts.export(view.id, args.format) if args.format else None
+    except NoSourcesError as error:  # a finding, not bad input: the knowledge base lacks the topic
+        emit({"error": {"code": "no_sources", "message": str(error)}}, args.json, str(error))
+        return 1
     finally:
         services.close()
     if exported is not None:

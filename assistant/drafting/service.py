@@ -11,7 +11,7 @@ from assistant.drafting.brief import Brief
 from assistant.drafting.claims import check_claims
 from assistant.drafting.export import export
 from assistant.drafting.generate import Written, stream_write, write
-from assistant.drafting.sources import Retriever, gather
+from assistant.drafting.sources import Retriever, TopicCheck, gather
 from assistant.drafting.templates import DraftTemplate, load_template
 from assistant.drafting.types import ApprovalBlocked, Citation, Claim, DraftView
 from assistant.llm import ChatModel
@@ -30,17 +30,24 @@ class DraftService:
     """Drafts for editors. Every stored version carries its claims and compliance findings, re-run on edit."""
 
     def __init__(
-        self, retriever: Retriever, model: ChatModel, store: Store, *, today: Callable[[], date] = date.today
+        self,
+        retriever: Retriever,
+        model: ChatModel,
+        store: Store,
+        *,
+        today: Callable[[], date] = date.today,
+        covers: TopicCheck | None = None,
     ) -> None:
         self.retriever = retriever
         self.model = model
         self.store = store
         self.today = today
+        self.covers = covers
 
     def _prepare(self, brief: Brief) -> tuple[Brief, DraftTemplate, list[SearchResult]]:
         brief = brief.normalised()
         template = load_template(brief.type)
-        return brief, template, gather(self.retriever, brief, template, self.today)
+        return brief, template, gather(self.retriever, brief, template, self.today, self.covers)
 
     def _store_new(self, brief: Brief, written: Written, author: str) -> DraftView:
         claims, findings = review(written.text, written.citations)

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineModel
 from assistant.llm.reader import Reader
 from assistant.service import replies
-from assistant.service.catalog import Catalog, CatalogCache, names_product
-from assistant.service.followup import ResolvedQuery
+from assistant.service.catalog import Catalog, CatalogCache, in_text, names_kind, names_product
+from assistant.service.followup import ResolvedQuery, Topic, resolve
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.safety import sanitize_passages
 from assistant.service.types import Citation
 from knowledge.retriever import HybridRetriever
+from knowledge.text import asked_clauses
 from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
@@ -60,19 +61,28 @@ def judge(reader: Reader, catalog: Catalog, query: ResolvedQuery, passages: list
     if not reading.answerable:
         return Evidence(False, reading.reason, similarity)
     haystack = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages)
-    terms = catalog.key_terms(query.message)
-    unfamiliar = catalog.unfamiliar(terms, query.message, haystack)
-    products = [t for t in unfamiliar if names_product(t, query.message)]
+    asked = asked_clauses(query.message)  # the clauses that ask: the others describe the member
+    terms = catalog.key_terms(asked)
+    unfamiliar = catalog.unfamiliar(terms, asked, haystack)
+    best = passages[reading.units[0].unit.passage]
+    best_text = f"{best.title}\n{best.heading}\n{best.text}"
+    products = [t for t in unfamiliar if names_product(t, asked)]
     if products:
         return Evidence(False, f"asks about a product the knowledge base lacks: {'、'.join(products)}", similarity)
+    kinds = [t for t in terms if names_kind(t) and not in_text(t, best_text)]
+    if kinds:  # a kind of loan (车贷) the corpus mentions, but not the passage that would answer
+        return Evidence(False, f"asks about a product the best passage is not about: {'、'.join(kinds)}", similarity)
     if similarity < reader.profile.unfamiliar_below:
-        best = passages[reading.units[0].unit.passage]
-        unknown = unfamiliar + catalog.absent_rare(
-            terms, f"{best.title}\n{best.heading}\n{best.text}", reader.knobs.rare_share
-        )
+        unknown = unfamiliar + catalog.absent_rare(terms, best_text, reader.knobs.rare_share)
         if unknown:
             return Evidence(False, f"names what the passages never mention: {'、'.join(unknown)}", similarity)
     return Evidence(True, "ok", similarity)
+
+
+def about(passage: SearchResult, terms: list[str]) -> bool:
+    """The passage's title or heading names one of the terms (or a longer form of it)."""
+    label = f"{passage.title}\n{passage.heading}"
+    return any(in_text(t, label) for t in terms)
 
 
 class Answerer:
@@ -97,6 +107,17 @@ class Answerer:
         # The extractive model answers from its reader's reading: the same reader judges, so a turn reads once.
         self.reader = model.reader if isinstance(model, OfflineModel) else Reader(retriever.index.embedding)
         self.fallback = fallback if fallback is not None else OfflineModel(risk_note=False, reader=self.reader)
+
+    def covers(self, topic: str, passages: list[SearchResult]) -> Evidence:
+        """Whether the passages are about the topic, judged as the agent judges a member's question (a
+        draft's topic the knowledge base lacks is refused the way such a question is)."""
+        catalog = self.catalog.get()
+        evidence = judge(self.reader, catalog, resolve(topic, Topic(), catalog), passages)
+        terms = catalog.subject_terms(topic)
+        if evidence.strong and terms and not any(about(p, terms) for p in passages):
+            # a post is about a document: its topic must share a distinctive word with a title or heading
+            return Evidence(False, f"no document is about {'、'.join(terms)}", evidence.similarity)
+        return evidence
 
     def retrieve(self, query: ResolvedQuery) -> list[SearchResult]:
         """Hybrid search, limited to the products asked about; embedded instructions cut out."""

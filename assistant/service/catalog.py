@@ -96,6 +96,15 @@ class Catalog:
         ]
         return [t for t in dict.fromkeys(terms) if not self.common(t)]
 
+    def subject_terms(self, text: str) -> list[str]:
+        """Key terms of a topic (a noun phrase, not a question): the key terms plus the word right before a
+        product head word, whatever its part of speech (留学 in 留学贷款, 装修 in 装修贷款)."""
+        words = [w for w, _ in _tagged(text)]
+        heads = product_heads()
+        before = [words[i - 1] for i in range(1, len(words)) if words[i] in heads]
+        extra = [w for w in before if _KEY_TOKEN_RE.match(w) and w not in query_stopwords() and not self.common(w)]
+        return list(dict.fromkeys([*self.key_terms(text), *extra]))
+
     def unfamiliar(self, terms: list[str], text: str, haystack: str) -> list[str]:
         """Of the text's key terms, those that neither the corpus nor the haystack uses, not even as a longer
         form (个体户 of 个体工商户) or in pieces (贴息贷款): what the question names that the knowledge base never
@@ -128,6 +137,16 @@ def names_product(term: str, text: str) -> bool:
     start = text.find(term)
     after = text[start + len(term) : start + len(term) + 5] if start >= 0 else ""
     return any(head in after for head in product_heads())
+
+
+def names_kind(term: str) -> bool:
+    """The term names a kind of product: it ends with a product head word (车贷, 经营贷)."""
+    return any(term.endswith(head) and len(term) > len(head) for head in product_heads())
+
+
+def in_text(term: str, text: str) -> bool:
+    """The term, or a longer form of it keeping its characters in order, occurs in the text."""
+    return term in text or _longer_form_in(term, text)
 
 
 def _longer_form_in(term: str, haystack: str) -> bool:

@@ -1,7 +1,8 @@
 """When a human takes over, configured in one place (``EscalationPolicy``, built from Settings).
 
-Triggers: an explicit human request, a complaint or strongly negative message, an application intent, an
-amount above the threshold, and N unanswered questions in a row. At most one escalation is created per
+Triggers: an explicit human request, a complaint or strongly negative message, a consented application
+(decided when its lead is created: nothing reaches staff before consent), an application above the amount
+threshold, and N unanswered questions in a row. At most one escalation is created per
 turn (the most urgent trigger wins; the reason names every trigger), and a conversation is not escalated
 twice for the same kind while the first one exists.
 """
@@ -86,7 +87,7 @@ class EscalationPolicy:
             fired.add("human")
         if intent == "apply":
             fired.add("application")
-        if amount is not None and amount > self.amount_threshold and intent in ("apply", "question"):
+        if amount is not None and amount > self.amount_threshold and intent == "apply":
             fired.add("amount")
         if self.unanswered_limit > 0 and unanswered_streak >= self.unanswered_limit:
             fired.add("unanswered")

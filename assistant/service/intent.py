@@ -78,6 +78,7 @@ NEGATIVE_TERMS: dict[str, int] = {
     "没人管": 2, "不靠谱": 2, "烂": 1, "退钱": 3, "投诉": 3, "受不了": 2, "浪费时间": 2, "搞什么": 2,
 }  # fmt: skip
 STRONG_NEGATIVE = 3
+ACK_MAX_CHARS = 8  # a confirmation is a few characters; anything longer carries a request or a question
 
 _HUMAN_RE = re.compile("|".join(HUMAN_PATTERNS), re.IGNORECASE)
 _INQUIRY_RE = re.compile("|".join(INQUIRY_PATTERNS))
@@ -92,6 +93,11 @@ _QUESTION_RE = re.compile(r"(?:怎么|如何|多少|多久|什么|哪些|哪个|
 # A first-person wish or request: 我要投诉, 帮我申请, 请转人工 … (a question without one only asks about it).
 _REQUEST_RE = re.compile(
     r"我(?:们)?(?:要|想|需要|准备|打算)|(?:帮|给|替)我|^请|麻烦|马上|立刻|赶紧|我(?:们)?(?:公司|企业)?(?:急需|缺)"
+)
+# An expressed wish to apply (not only a need to borrow): what turns a question into an application.
+_APPLY_WISH_RE = re.compile(
+    r"(?:我|我们|公司|企业)(?:想|要|准备|打算|希望|计划)(?:要)?(?:申请|办理|申办)"
+    r"|(?:帮|给|替)我(?:们)?(?:申请|办理|办|安排|对接)|我要(?:申请|贷款|融资|办)"
 )
 _SPACES_RE = re.compile(r"\s+")
 _LATER_RE = re.compile(r"考虑|想想|想一想|看看|研究|商量|琢磨")
@@ -147,7 +153,8 @@ class RuleIntentClassifier:
             return IntentResult("chitchat", 0.9, negative, "asks who it is talking to")
         if _HUMAN_RE.search(text) or _HUMAN_RE.search(spaced):
             return IntentResult("human", 0.95, negative, "asks for a human")
-        if _APPLY_RE.search(text):
+        if _APPLY_RE.search(text) and (not _QUESTION_RE.search(text) or _APPLY_WISH_RE.search(text)):
+            # a question naming a need, an amount or a purpose stays a question: only a wish to apply applies
             return IntentResult("apply", 0.8, negative, "states an intention to apply or be contacted")
         if _OUT_OF_SCOPE_RE.search(text) and not _DOMAIN_RE.search(text):
             return IntentResult("out_of_scope", 0.8, negative, "topic outside financing services")
@@ -156,6 +163,12 @@ class RuleIntentClassifier:
         if not _DOMAIN_RE.search(text) and not _QUESTION_RE.search(text) and len(text) <= 4:
             return IntentResult("chitchat", 0.5, negative, "short message without a question")
         return IntentResult("question", 0.6, negative, "default: a question for the knowledge base")
+
+
+def is_acknowledgement(message: str) -> bool:
+    """A short reply that asks nothing and names no financing subject (对，就这些 / 没了 / 是的): it confirms."""
+    text = re.sub(r"[\W_]+", "", normalise(message))
+    return 0 < len(text) <= ACK_MAX_CHARS and not _QUESTION_RE.search(text) and not _DOMAIN_RE.search(text)
 
 
 def chitchat_kind(message: str) -> str:

@@ -57,6 +57,10 @@ CONSENT_REMINDER = "如需客户关系专员与您联系，请先回复“同意
 UNSAVED_DETAILS = "为保护您的个人信息，在您同意之前，您刚才发送的联系方式等信息没有被保存。"
 
 
+LEAD_ACKNOWLEDGED = "好的，您的融资需求已登记，客户关系专员会与您联系。如还有其他融资问题，随时可以问我。"
+APPLY_OFFER = "如需客户关系专员协助办理，可以回复“我要申请”，我会先征得您的同意再登记联系方式。"
+
+
 def not_found(topic: str | None) -> str:
     subject = f"关于“{topic}”的" if topic else "这个问题的"
     return (

@@ -26,7 +26,7 @@ from assistant.service.fields import (
 from assistant.service.followup import resolve
 from assistant.service.guard import ReplyGuard, guard_text
 from assistant.service.hours import WorkingHours
-from assistant.service.intent import IntentClassifier, chitchat_kind
+from assistant.service.intent import IntentClassifier, chitchat_kind, is_acknowledgement
 from assistant.service.safety import screen
 from assistant.service.state import ConversationState, StateChange
 from assistant.service.types import Citation, EscalationRef, EscalationType, Intent
@@ -114,9 +114,11 @@ class Responder:
                 yield from self._lead(ctx, step)
                 return
             reminder = step.reminder if step is not None else None
-        if result.intent == "apply":
-            amount = parse_amount(ctx.text)
-            yield from self._escalate(ctx, amount=amount, quiet_if_existing=True)
+        if stage == "done" and result.intent == "question" and is_acknowledgement(ctx.text):
+            yield self.say(replies.LEAD_ACKNOWLEDGED)  # confirms the completed lead; nothing to look up
+            return
+        if result.intent == "apply":  # nothing reaches staff before consent: the lead's creation escalates
+            self._point_at_open(ctx)
             yield from self._lead(ctx, lead_capture.start(stage, kept, ctx.text))
             return
         if result.intent in ("human", "complaint"):
@@ -142,7 +144,9 @@ class Responder:
         assert result is not None
         ctx.answered, ctx.citations = result.answered, result.citations
         streak = 0 if result.answered else ctx.conversation.unanswered_streak + 1
-        yield from self._escalate(ctx, amount=parse_amount(ctx.text), unanswered_streak=streak, quiet_if_existing=True)
+        yield from self._escalate(ctx, unanswered_streak=streak, quiet_if_existing=True)
+        if result.answered and ctx.decision is None and parse_amount(ctx.text) is not None:
+            yield self.say(replies.APPLY_OFFER)  # names an amount: say how to apply, register nothing
 
     def _escalate(
         self,
@@ -159,15 +163,21 @@ class Responder:
             ctx.intent, negative=negative, amount=amount, unanswered_streak=unanswered_streak, existing=existing
         )
         if ctx.decision is None:
-            kind = next((k for k in _OPEN_KINDS.get(ctx.intent, ()) if k in existing), None)
-            if kind is not None:  # already handed over: point at the open escalation
-                ctx.existing = EscalationRef(kind, existing[kind])
-                if not quiet_if_existing:
-                    yield self.say(replies.handoff(kind, self.hours.is_open(), self.hours.label, already=True))
+            kind = self._point_at_open(ctx)
+            if kind is not None and not quiet_if_existing:
+                yield self.say(replies.handoff(kind, self.hours.is_open(), self.hours.label, already=True))
             return
         if ctx.decision.type == "amount" and amount is not None:
             ctx.lead_priority = "high"
         yield self.say(replies.handoff(ctx.decision.type, self.hours.is_open(), self.hours.label))
+
+    def _point_at_open(self, ctx: TurnContext) -> str | None:
+        """Refer the reply to the escalation already open for this intent, if any; its kind."""
+        existing = ctx.state.escalations
+        kind = next((k for k in _OPEN_KINDS.get(ctx.intent, ()) if k in existing), None)
+        if kind is not None:
+            ctx.existing = EscalationRef(kind, existing[kind])
+        return kind
 
     def _lead(self, ctx: TurnContext, step: lead_capture.LeadStep) -> Iterator[str]:
         ctx.intent = "apply"
@@ -180,6 +190,8 @@ class Responder:
             yield self.say(step.reply or "")
             return
         ctx.lead = step.fields
+        amount = step.fields.amount
+        ctx.decision = self.policy.decide("apply", amount=amount, existing=ctx.state.escalations)
         thanks = "感谢您的同意。" if step.consent else ""
         phone = step.fields.phone or ""
         yield self.say(thanks + replies.lead_recorded(step.fields.name, phone, self.hours.is_open(), self.hours.label))

@@ -36,6 +36,7 @@ from knowledge.text.sentences import (
     SENTENCE_BREAKS,
     SENTENCE_ENDS,
     Sentence,
+    asked_clauses,
     sentence_spans,
     split_sentences,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "Figure",
     "FigureKind",
     "Sentence",
+    "asked_clauses",
     "cn_numeral",
     "configure_jieba",
     "find_figures",

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.text.lexicons import lexicon
+
 SENTENCE_ENDS = "。！？；!?;"
 CLOSERS = "”’」』）)]"
 SENTENCE_BREAKS = SENTENCE_ENDS + "\n"  # a sentence never runs over one of these
@@ -46,3 +48,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Se
 def split_sentences(text: str) -> list[str]:
     """The sentences of the text, stripped of surrounding whitespace."""
     return [sentence.text.strip() for sentence in sentence_spans(text)]
+
+
+def asked_clauses(text: str) -> str:
+    """The clauses of a question that ask (hold a question marker, ``lexicons/question_markers.txt``),
+    joined; the whole text when none does. The other clauses describe the asker, not the subject."""
+    markers = lexicon("question_markers")
+    clauses = re.split(f"[{re.escape(CLAUSE_BREAKS)}]", text)
+    asking = [c for c in clauses if c.strip() and any(m in c for m in markers)]
+    return "，".join(c.strip() for c in asking) if asking else text

@@ -108,8 +108,9 @@ def apply_through_chat(client: Client, phone: str = PHONE, **kwargs: Any) -> tup
         assert response.status_code == 200, response.text
         session_id = response.json()["session_id"]
         responses.append(response)
-    first = responses[0].json()
-    assert first["intent"] == "apply" and first["escalation"]["type"] == "application"
+    first, last = responses[0].json(), responses[-1].json()
+    assert first["intent"] == "apply" and first["escalation"] is None  # nothing reaches staff before consent
+    assert last["escalation"]["type"] == "application"
     assert phone[:3] + "****" + phone[-4:] in responses[-1].json()["answer"]
     assert session_id is not None
     return session_id, responses

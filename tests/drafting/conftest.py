@@ -10,6 +10,9 @@ import pytest
 from assistant.drafting import DraftService
 from assistant.llm import ChatModel, FakeModel, OfflineModel
 from assistant.llm.reader import Reader
+from assistant.service import ComplianceGuard
+from assistant.service.answer import Answerer
+from assistant.services import topic_check
 from assistant.store import Store, build_store
 from knowledge.index import KnowledgeIndex
 from knowledge.retriever import HybridRetriever
@@ -36,8 +39,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def make_service(semantic_retriever: HybridRetriever, store: Store) -> Callable[[ChatModel], DraftService]:
+    reader = Reader(semantic_retriever.index.embedding)
+    answerer = Answerer(semantic_retriever, OfflineModel(reader=reader), ComplianceGuard())
+    covers = topic_check(answerer)  # the production topic check, as build_services wires it
+
     def make(model: ChatModel) -> DraftService:
-        return DraftService(semantic_retriever, model, store, today=lambda: TEST_TODAY)
+        return DraftService(semantic_retriever, model, store, today=lambda: TEST_TODAY, covers=covers)
 
     return make
 

@@ -30,7 +30,8 @@ def services(tmp_path: Path, semantic_index: KnowledgeIndex, semantic_retriever:
     settings = make_settings(tmp_path / "data")
     store = build_store(settings.resolved_database_url)
     built = build_services(settings, index=semantic_index, retriever=semantic_retriever, store=store)
-    built.drafts = DraftService(semantic_retriever, built.chat_model, store, today=lambda: TEST_TODAY)  # type: ignore[attr-defined]
+    covers = built.drafts.covers  # the production topic check (the agent's judgement), with the date pinned
+    built.drafts = DraftService(semantic_retriever, built.chat_model, store, today=lambda: TEST_TODAY, covers=covers)  # type: ignore[attr-defined]
     yield built
     store.close()
 
@@ -84,6 +85,8 @@ def test_roles_and_auth(client: TestClient, keys: dict[str, dict[str, str]]) -> 
         ({"type": "product_intro", "topic": "安心政担贷", "length": "huge"}, 422, "invalid_value"),
         ({"type": "product_intro", "topic": "   "}, 422, "invalid_value"),
         ({"type": "product_intro", "topic": "火星移民旅游攻略"}, 422, "no_sources"),
+        ({"type": "product_intro", "topic": "房地产开发贷"}, 422, "no_sources"),  # near products, not one
+        ({"type": "product_intro", "topic": "比特币质押贷款"}, 422, "no_sources"),
     ],
 )
 def test_bad_briefs(
@@ -144,3 +147,13 @@ def test_router_builds_the_service_when_services_have_none(
             create(client, key)
     finally:
         store.close()
+
+
+def test_a_refused_topic_names_what_the_knowledge_base_has_closest(
+    client: TestClient, keys: dict[str, dict[str, str]], services: Services
+) -> None:
+    brief = {"type": "product_intro", "topic": "房地产开发贷"}
+    response = client.post("/v1/drafts", json=brief, headers=keys["editor"])
+    message = response.json()["error"]["message"]
+    assert response.status_code == 422 and "房地产开发贷" in message and "最接近" in message and "《" in message
+    assert services.store.drafts.list().total == 0  # nothing stored under another subject

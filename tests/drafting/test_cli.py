@@ -54,5 +54,13 @@ def test_bad_input(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "press_release" in capsys.readouterr().err
     assert main(["draft", "--type", "product_intro", "--topic", " ", "--data-dir", str(data_dir)]) == 2
     assert "主题不能为空" in capsys.readouterr().err
-    assert main(["draft", "--type", "product_intro", "--topic", "火星移民旅游攻略", "--data-dir", str(data_dir)]) == 2
-    assert "没有找到" in capsys.readouterr().err
+
+
+def test_a_topic_the_knowledge_base_lacks_is_a_finding(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 1 (a finding, like `check`), the reason and the closest documents; no draft is stored."""
+    for topic in ("火星移民旅游攻略", "房地产开发贷"):
+        assert main(["draft", "--type", "product_intro", "--topic", topic, "--data-dir", str(data_dir)]) == 1
+        out = capsys.readouterr().out
+        assert f"没有关于“{topic}”" in out and "最接近的资料" in out
+    code = main(["draft", "--type", "product_intro", "--topic", "房地产开发贷", "--json", "--data-dir", str(data_dir)])
+    assert code == 1 and '"no_sources"' in capsys.readouterr().out

@@ -88,8 +88,15 @@ def test_digits_in_the_brief_never_reach_an_offline_draft(service: DraftService)
 
 
 def test_no_relevant_sources(service: DraftService) -> None:
-    with pytest.raises(NoSourcesError, match="没有找到"):
+    with pytest.raises(NoSourcesError, match="没有关于“火星移民旅游攻略”"):
         service.create(Brief("product_intro", "火星移民旅游攻略"), author="e")
+
+
+@pytest.mark.parametrize("topic", ["房地产开发贷", "比特币质押贷款", "留学贷款", "深圳市贷款贴息政策", "跨境电商贷"])
+def test_a_topic_next_to_the_corpus_is_refused_not_swapped(service: DraftService, topic: str) -> None:
+    """Words the corpus shares (贷款, 质押, 贴息) no longer let a draft drift onto another subject."""
+    with pytest.raises(NoSourcesError, match="最接近的资料"):
+        service.create(Brief("product_intro", topic), author="e")
 
 
 def corpus_documents() -> list[tuple[str, str]]:

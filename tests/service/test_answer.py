@@ -93,6 +93,7 @@ def test_framing_words_do_not_make_answerable_questions_unknown(offline: Answere
             ),
         ),
         "汽车按揭贷款怎么申请？",
+        "想贷款买辆车，你们有车贷产品吗，利率多少",  # the corpus says 车贷, but no passage is about one
     ],
 )
 def test_a_loan_kind_the_corpus_lacks_is_unknown(offline: Answerer, question: str) -> None:
@@ -169,3 +170,9 @@ def test_a_stream_that_breaks_keeps_whole_sentences_only(semantic_retriever: Hyb
     text, result = answer(answerer, "星火科创信用贷适合什么企业", streaming=True)
     assert text.startswith("星火科创信用贷面向科技型中小企业[1]。")
     assert "贷款利率为年化" not in text and "中断" in text and result.model_failed
+
+
+def test_words_describing_the_member_do_not_make_the_question_unknown(offline: Answerer) -> None:
+    """Only the clauses that ask name the subject: the member's trade and city are context."""
+    text, result = answer(offline, "我是开花店的个体户，不想抵押，纯信用的话最多能贷多少？")
+    assert result.answered and "50万元" in text, text

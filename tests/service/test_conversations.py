@@ -110,9 +110,11 @@ def test_application_with_all_fields_in_one_message(agent: Agent, store: Store, 
         "同意",
         "我叫张三，苏州星河精密机械有限公司，电话13812345678，想贷300万买设备",
     )
-    assert apply.intent == "apply" and apply.escalation is not None and apply.escalation.type == "application"
-    assert CONSENT_TEXT in apply.answer and "个人信息保护法" in apply.answer
-    assert consent.intent == "apply" and "手机号" in consent.answer
+    assert apply.intent == "apply" and apply.escalation is None  # nothing reaches staff before consent
+    assert CONSENT_TEXT in apply.answer and "个人信息保护法" in apply.answer and "登记" not in apply.answer
+    assert consent.intent == "apply" and "手机号" in consent.answer and consent.escalation is None
+    assert fields.escalation is not None and fields.escalation.type == "application"
+    assert store.escalations.list().total == 1  # made with the lead, not before
     assert fields.lead_id is not None and "138****5678" in fields.answer and "13812345678" not in fields.answer
     lead = store.leads.get(fields.lead_id, include_phone=True)
     assert (lead.name, lead.company, lead.amount, lead.purpose) == (
@@ -122,7 +124,7 @@ def test_application_with_all_fields_in_one_message(agent: Agent, store: Store, 
         "买设备",
     )
     assert lead.phone == "13812345678" and lead.phone_masked == "138****5678"
-    assert lead.escalation_id == apply.escalation.id
+    assert lead.escalation_id == fields.escalation.id
     assert store.consents.get(lead.consent_id).granted
     assert tables_containing(db_path, "13812345678") == ["lead_contacts"]
     transcript = store.conversations.transcript(apply.session_id)
@@ -138,8 +140,7 @@ def test_consent_refused_stores_nothing_in_clear(
     apply, refuse, question = talk(
         agent, "我们公司想贷800万，我叫李四，联系我 13912345678", "不同意", "星火科创信用贷需要什么材料？"
     )
-    assert apply.escalation is not None and apply.escalation.type == "amount"
-    assert "没有被保存" in apply.answer
+    assert apply.escalation is None and "没有被保存" in apply.answer
     assert refuse.intent == "apply" and "不会收集" in refuse.answer
     assert question.answered and "营业执照" in question.answer  # still answering questions
     assert store.leads.list().total == 0
@@ -150,7 +151,7 @@ def test_consent_refused_stores_nothing_in_clear(
     assert "turns" in tables_containing(db_path, "139****5678")  # the masked form is all that is kept
     assert "李四" not in str(store.conversations.get(apply.session_id).state)
     assert "13912345678" not in caplog.text
-    assert store.escalations.get(apply.escalation.id).priority == "high"
+    assert store.escalations.list().total == 0  # refused consent: staff never heard of it
 
 
 def test_sensitive_numbers_are_refused_and_masked(agent: Agent, store: Store, db_path: Path) -> None:
@@ -191,9 +192,29 @@ def test_chitchat_and_out_of_scope(agent: Agent) -> None:
     assert hello.answered is None
 
 
-def test_large_amount_in_a_question_escalates(agent: Agent) -> None:
+def test_a_question_naming_a_large_amount_reaches_nobody(agent: Agent, store: Store) -> None:
     reply = agent.reply(None, "星火科创信用贷能贷800万吗")
-    assert reply.escalation is not None and reply.escalation.type == "amount"
+    assert reply.intent == "question" and reply.escalation is None
+    assert store.escalations.list().total == 0 and store.leads.list().total == 0
+
+
+def test_a_large_consented_lead_is_a_high_priority_amount_escalation(agent: Agent, store: Store) -> None:
+    *_, done = talk(agent, "我想申请贷款", "同意", "我叫李四，宁波四海贸易有限公司，电话13912345678，需要800万用于扩产")
+    assert done.lead_id is not None and done.escalation is not None and done.escalation.type == "amount"
+    assert store.escalations.get(done.escalation.id).priority == "high"
+    assert store.leads.get(done.lead_id).priority == "high"
+
+
+def test_a_confirmation_after_the_lead_is_acknowledged_not_looked_up(agent: Agent) -> None:
+    *_, done, confirm = talk(
+        agent,
+        "我想申请贷款",
+        "同意",
+        "我叫张三，苏州星河精密机械有限公司，电话13812345678，想贷300万买设备",
+        "对，就这些",
+    )
+    assert done.lead_id is not None
+    assert confirm.citations == () and confirm.answered is None and "已登记" in confirm.answer
 
 
 def test_state_lives_in_the_store_so_workers_can_share_a_conversation(

@@ -18,8 +18,9 @@ def test_each_trigger() -> None:
     assert POLICY.triggers("complaint") == ["complaint"]
     assert POLICY.triggers("question", negative=True) == ["complaint"]
     assert POLICY.triggers("apply") == ["application"]
-    assert POLICY.triggers("question", amount=8_000_000) == ["amount"]
-    assert POLICY.triggers("question", amount=5_000_000) == []  # above, not at, the threshold
+    assert POLICY.triggers("apply", amount=8_000_000) == ["amount", "application"]
+    assert POLICY.triggers("apply", amount=5_000_000) == ["application"]  # above, not at, the threshold
+    assert POLICY.triggers("question", amount=8_000_000) == []  # a question reaches staff only as a lead
     assert POLICY.triggers("question", unanswered_streak=1) == []
     assert POLICY.triggers("question", unanswered_streak=2) == ["unanswered"]
     assert POLICY.triggers("chitchat", amount=9_000_000) == []

@@ -36,6 +36,12 @@ RULES = RuleIntentClassifier()
         ("我们公司需要一笔资金周转", "apply"),
         ("想贷300万买设备", "apply"),
         ("帮我申请星火科创信用贷", "apply"),
+        # a question stays a question when it names an amount, a need or a purpose; a wish to apply applies
+        ("南京开餐馆的个体户，想借20到30万，有什么产品、利率多少？", "question"),
+        ("我们公司需要资金周转，有什么产品？", "question"),
+        ("想贷300万买设备，利率大概多少？", "question"),
+        ("我想申请星火科创信用贷，需要什么材料？", "apply"),
+        ("帮我对接一下，需要准备什么？", "apply"),
         ("你好", "chitchat"),
         ("谢谢！", "chitchat"),
         ("好的", "chitchat"),

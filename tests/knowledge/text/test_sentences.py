@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.text import SENTENCE_BREAK_RE, sentence_spans, split_sentences
+from knowledge.text import SENTENCE_BREAK_RE, asked_clauses, sentence_spans, split_sentences
 
 
 def test_chinese_end_marks_and_closing_quotes() -> None:
@@ -44,3 +44,9 @@ def test_a_range_of_the_text() -> None:
 
 def test_break_marks() -> None:
     assert [m.group() for m in SENTENCE_BREAK_RE.finditer("一。二；三!\n四，")] == ["。", "；", "!", "\n"]
+
+
+def test_asked_clauses_keep_what_is_asked_and_drop_the_context() -> None:
+    assert asked_clauses("南京开餐馆的个体户，想借20到30万，有什么产品、利率多少？") == "有什么产品、利率多少"
+    assert asked_clauses("我是做外贸的，出口退税能贷款吗，利率呢") == "出口退税能贷款吗，利率呢"
+    assert asked_clauses("介绍一下星火贷") == "介绍一下星火贷"  # nothing asks: the whole text
