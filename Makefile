@@ -12,5 +12,6 @@ bench:
 	uv run python bench/compliance.py
 	uv run python bench/chat.py
 	uv run python bench/api.py
+	uv run python bench/startup.py
 screenshots:  ## refresh the README screenshots (needs Debian chromium)
-	FINASSIST_SCREENSHOT_DIR=docs/screenshots uv run pytest tests/ui -m browser -q
+	FINASSIST_SCREENSHOT_DIR=docs/screenshots uv run pytest tests/ui tests/api/test_chat_page_browser.py -m browser -q

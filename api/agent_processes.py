@@ -64,7 +64,8 @@ def _start_worker(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     configure_logging(settings.log_level)
-    services = build_services(settings, index=open_knowledge(settings, embedded_vectors=False))
+    # Staff notices are queued here and sent (and counted in /metrics) by the server process.
+    services = build_services(settings, index=open_knowledge(settings, embedded_vectors=False), send_notices=False)
     services.agent.warm_up()
     _agent = services.agent
 
@@ -105,6 +106,7 @@ class AgentProcesses:
         self.settings = settings
         self.size = size
         self._pool: ProcessPoolExecutor | None = None
+        self._starting: list[Future[int]] = []
         self._lock = threading.Lock()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -115,13 +117,22 @@ class AgentProcesses:
             initargs=(self.settings,),
         )
 
-    def start(self) -> set[int]:
-        """Start every worker and wait until each has built its services (seconds). Returns their pids."""
+    def launch(self) -> None:
+        """Start every worker without waiting: they build their services while this process goes on (serve
+        mounts the UI meanwhile); `start()` waits for them."""
         with self._lock:
             if self._pool is None:
                 self._pool = self._new_pool()
-            pool = self._pool
-        return {f.result() for f in [pool.submit(_worker_pid) for _ in range(self.size)]}
+            if not self._starting:
+                self._starting = [self._pool.submit(_worker_pid) for _ in range(self.size)]
+
+    def start(self) -> set[int]:
+        """Start every worker (unless `launch()` did) and wait until each has built its services (seconds).
+        Returns their pids."""
+        self.launch()
+        with self._lock:
+            starting, self._starting = self._starting, []
+        return {f.result() for f in starting}
 
     async def reply(self, session_id: str | None, message: str, in_server: Callable[[], Awaitable[Any]]) -> Any:
         """The agent's reply from a worker; `in_server()` when the turn needs the server process itself."""
@@ -157,7 +168,7 @@ class AgentProcesses:
     def close(self) -> None:
         """Finish running turns and stop the workers. `start()` may run again (an app's lifespan can)."""
         with self._lock:
-            pool, self._pool = self._pool, None
+            pool, self._pool, self._starting = self._pool, None, []
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.schemas import StrictModel, Text
+from assistant.leads import LeadStatus
 
 EscalationType = Literal["human", "complaint", "application", "amount", "unanswered"]
 
@@ -19,8 +20,10 @@ class AnswerCounts(BaseModel):
 
 
 class FunnelStage(BaseModel):
-    stage: Literal["new", "contacted", "qualified", "won"]
-    count: int = Field(description="Leads that reached this stage (lost leads count as contacted once contacted)")
+    stage: LeadStatus = Field(description="The lead workflow's stages in order (all statuses but lost)")
+    count: int = Field(
+        description="Leads that reached this stage (a lost lead counts as assigned, and as contacted once contacted)"
+    )
     rate_from_previous: float | None = Field(description="Conversion from the previous stage; null for the first")
     rate_from_start: float | None
 

@@ -16,10 +16,11 @@ from api.agent_processes import AgentProcesses
 from api.agent_threads import AgentThreads
 from api.deps import AppServices
 from api.limits import Rate, build_limiter
-from api.middleware import RequestContextMiddleware
+from api.middleware import ChatCORSMiddleware, PageHeadersMiddleware, RequestContextMiddleware, page_security_headers
 from api.routes import (
     analytics,
     audit,
+    channels,
     chat,
     completions,
     compliance,
@@ -29,9 +30,24 @@ from api.routes import (
     keys,
     knowledge,
     leads,
+    member_page,
 )
 
-ROUTERS = (health, chat, completions, leads, audit, keys, compliance, knowledge, analytics, drafts, escalations)
+ROUTERS = (
+    health,
+    chat,
+    completions,
+    channels,
+    leads,
+    audit,
+    keys,
+    compliance,
+    knowledge,
+    analytics,
+    drafts,
+    escalations,
+    member_page,
+)
 DESCRIPTION = """Member chat (plain, SSE and OpenAI-compatible), the staff lead workflow, audit, compliance and
 knowledge endpoints of finassist. Errors are always `{"error": {"code", "message"}}`; every response carries
 `X-Request-ID` (send your own to correlate) and `X-Worker-Pid`. Staff endpoints need `Authorization: Bearer
@@ -54,6 +70,7 @@ def create_app(
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.start)
         yield
+        await services.channels.drain()  # replies still on their way to the platforms' APIs
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.close)
         app.state.agent_threads.close()  # running turns finish before the stores close
@@ -73,8 +90,12 @@ def create_app(
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    app.mount(member_page.ASSETS_PATH, member_page.assets(), name="chat-assets")
     for path, sub_app in mounts:
         app.mount(path, sub_app)
     uploads = [(prefix, settings.max_upload_bytes) for prefix in ("/v1/knowledge/documents", "/ui", *dict(mounts))]
+    origins = settings.chat_allowed_origins
+    app.add_middleware(ChatCORSMiddleware, paths=member_page.PAGE_API_PATHS, allow_origins=origins)
+    app.add_middleware(PageHeadersMiddleware, prefix=member_page.PAGE_PATH, headers=page_security_headers(origins))
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, large_bodies=uploads)
     return app

@@ -17,14 +17,25 @@ from knowledge.retriever import HybridRetriever
 
 
 class AppServices(Protocol):
-    """What the API needs from `assistant.services.Services` (tests may pass any object of this shape)."""
+    """What the API needs from `assistant.services.Services` (tests may pass any object of this shape; read-only,
+    so the parts may be built on first use)."""
 
-    settings: Settings
-    store: Store
-    index: KnowledgeIndex
-    retriever: HybridRetriever
-    agent: Any
-    drafts: DraftService
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def index(self) -> KnowledgeIndex: ...
+    @property
+    def retriever(self) -> HybridRetriever: ...
+    @property
+    def agent(self) -> Any: ...
+    @property
+    def drafts(self) -> DraftService: ...
+    @property
+    def channels(self) -> Any: ...  # assistant.channels.ChannelGateway
+    @property
+    def notifier(self) -> Any: ...  # assistant.notify.StaffNotifier | None
 
 
 async def get_services(request: Request) -> AppServices:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.leads import AssigneeRequired
 from assistant.llm import LLMError, LLMTimeout, LLMUnavailable
 from assistant.service.types import InvalidMessage
 from assistant.store import ConflictError, ConsentRequired, InvalidTransition, NotFoundError
@@ -141,6 +142,7 @@ MAPPING: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (WriterBusy, 409, "writer_busy", None),
     (ConsentRequired, 422, "consent_required", None),
     (InvalidMessage, 422, "invalid_message", None),
+    (AssigneeRequired, 422, "assignee_required", None),
     (LLMTimeout, 504, "llm_timeout", "the language model did not answer in time; please try again"),
     (LLMUnavailable, 503, "llm_unavailable", "the language model is unavailable; please try again later"),
     (LLMError, 502, "llm_error", "the language model could not produce an answer; please try again"),

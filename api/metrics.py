@@ -15,6 +15,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from assistant.notify import NOTICES
+
 HTTP_REQUESTS = Counter(
     "finassist_http_requests_total", "HTTP requests by route template and status", ["method", "route", "status"]
 )
@@ -31,6 +33,8 @@ LIMITER_ERRORS = Counter("finassist_rate_limiter_errors_total", "Rate-limit back
 AGENT_WORKER_RESTARTS = Counter(
     "finassist_agent_worker_restarts_total", "Agent worker pools replaced after a worker process stopped (killed, OOM)"
 )
+# Staff webhook attempts (outcome sent | retried | failed), counted where the core sends them.
+STAFF_NOTICES = NOTICES
 AUDIT_EVENTS = Counter("finassist_audit_events_total", "Audited staff actions", ["action"])
 
 

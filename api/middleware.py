@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import HTTPException
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
@@ -167,3 +170,75 @@ class RequestContextMiddleware:
                     "client": _mask_ip(client[0]) if client else None,
                 },
             )
+
+
+class _ShapedCORS(CORSMiddleware):
+    """Starlette's CORS whose refused preflight answers in the error shape (not plain text)."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        reason = bytes(response.body).decode() or "Disallowed CORS request"
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        return JSONResponse(error_body("cors_refused", reason), status_code=response.status_code, headers=headers)
+
+
+class ChatCORSMiddleware:
+    """CORS for the member page's endpoints only, for CHAT_ALLOWED_ORIGINS (none: same-origin use only; the
+    page itself calls them from the app's own origin, which needs no CORS). Other paths get no CORS headers."""
+
+    def __init__(self, app: ASGIApp, paths: Sequence[str], allow_origins: Sequence[str]) -> None:
+        self.app = app
+        self.paths = frozenset(paths)
+        self.cors = _ShapedCORS(
+            app,
+            allow_origins=list(allow_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "") in self.paths:
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def page_security_headers(frame_origins: Sequence[str]) -> list[tuple[bytes, bytes]]:
+    """The member page's headers: only the app's own scripts, styles and API, and framed only by the app itself
+    and CHAT_ALLOWED_ORIGINS (validated origins, so they cannot inject CSP directives)."""
+    ancestors = " ".join(["'self'", *frame_origins])
+    policy = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
+    )
+    return [
+        (b"content-security-policy", policy.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    ]
+
+
+class PageHeadersMiddleware:
+    """Adds `headers` to every response under `prefix` (the member page and its assets)."""
+
+    def __init__(self, app: ASGIApp, prefix: str, headers: Sequence[tuple[bytes, bytes]]) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.headers = list(headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == self.prefix or path.startswith(self.prefix + "/")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

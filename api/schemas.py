@@ -17,11 +17,15 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from assistant.leads import lead_amount
+from assistant.store import ConsentRequired
 from assistant.validation import MAX_INT, MAX_OFFSET, text_problem
 from knowledge.text.clean import CLEAN_PATTERN
 
@@ -80,6 +84,8 @@ class Citation(BaseModel):
 class EscalationRef(BaseModel):
     type: str
     id: str
+    open_now: bool | None = Field(default=None, description="Whether staff are at work now (WORKING_HOURS)")
+    hours: str | None = Field(default=None, description="The working hours the member is told, e.g. 工作日9:00—18:00")
 
 
 class ChatRequest(StrictModel):
@@ -93,6 +99,20 @@ class ChatResponse(BaseModel):
     citations: list[Citation]
     intent: str
     escalation: EscalationRef | None
+
+
+class LeadFieldInfo(BaseModel):
+    name: Literal["name", "company", "phone", "amount", "purpose"]
+    label: str = Field(description="How the agent names the field; a message line `label：value` gives it")
+    max_length: int | None = Field(description="Characters kept of a labelled value (null: phone and amount)")
+
+
+class ConsentInfo(BaseModel):
+    """What the member agrees to before lead details are collected (the agent records this very text)."""
+
+    purpose: str
+    text: str
+    fields: list[LeadFieldInfo]
 
 
 # --- OpenAI-compatible chat completions -------------------------------------------------------------
@@ -180,6 +200,24 @@ class ModelList(BaseModel):
 # --- member lead form ---------------------------------------------------------------------------------
 
 
+# Yuan as a number or as written ("50万", "500,000元", "五十万"); stored as whole yuan (assistant.leads.lead_amount).
+LeadAmount = Annotated[
+    int | None,
+    BeforeValidator(lead_amount),
+    BeforeValidator(lambda value: _clean(value) if isinstance(value, str) else value),  # runs first
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 10**12},
+                {"type": "string", "pattern": CLEAN_PATTERN},
+                {"type": "null"},
+            ],
+            "description": "Amount in yuan: a number or written with 万/亿/元 (stored in yuan)",
+        }
+    ),
+]
+
+
 class LeadCreate(StrictModel):
     """A member's contact request from a form (chat widget, WeChat bridge); stored only with consent."""
 
@@ -187,9 +225,17 @@ class LeadCreate(StrictModel):
     name: Text = Field(min_length=1, max_length=64)
     company: Text = Field(min_length=1, max_length=128)
     phone: Text = Field(min_length=1, max_length=32, examples=["13800138000"])
-    amount: int | None = Field(default=None, ge=0, le=10**12, description="Amount in yuan")
+    amount: LeadAmount = Field(default=None, examples=[500000, "50万", "50万元", "500,000元", "五十万"])
     purpose: Text | None = Field(default=None, max_length=500)
     consent: bool = Field(description="The member agreed to the consent text; must be true")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _consent_first(cls, data: Any) -> Any:
+        """No consent (missing, false or not a boolean true): `consent_required`, before any other field is read."""
+        if isinstance(data, dict) and data.get("consent") is not True:
+            raise ConsentRequired("consent is required: the member must agree to the consent text first")
+        return data
 
 
 class LeadCreated(BaseModel):

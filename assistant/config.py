@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFLINE_CHAT_CONCURRENCY = 1
 MODEL_CHAT_CONCURRENCY = 32
+_HOSTNAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")  # IDN: punycode
+_IPV6_RE = re.compile(r"[0-9a-f:.]+")
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "your-api-key", "sk-xxx", "xxx"}
 
 
@@ -65,6 +70,9 @@ class Settings(BaseSettings):
     upload_parse_seconds: float = Field(default=30.0, gt=0)  # reading one upload, in a process of its own
     chat_rate_limit: str = "30/minute"
     lead_rate_limit: str = "5/minute"
+    # Sites that may embed the member chat page (widget iframe) and call its endpoints from a browser, e.g.
+    # "https://www.example.com,https://m.example.com" (or a JSON list); empty: the app's own origin only.
+    chat_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     escalation_amount_threshold: int = 5_000_000
     escalation_unanswered_limit: int = 2  # unanswered questions in a row before a human is asked in (0 = off)
@@ -74,6 +82,32 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     llm_intent: bool = False  # with the openai backend, classify intent with the model (rules stay the fallback)
     llm_summary: bool = False  # with the openai backend, write staff summaries with the model
+    eval_extra: str = ""  # `finassist eval`: extra dataset files scored beside the suites' own (comma-separated)
+
+    # Channels: the WeChat Official Account and the WeCom app callbacks (unset credentials: 404). The API
+    # bases are overridable for tests and proxies. CHANNEL_ID_SECRET keys the hash that turns a sender's
+    # openid/userid into a conversation id (default: the platform's token).
+    wechat_app_id: str | None = None
+    wechat_token: SecretStr | None = None
+    wechat_aes_key: SecretStr | None = None  # EncodingAESKey (43 characters), for the safe (AES) mode
+    wechat_app_secret: SecretStr | None = None  # for customer-service replies after the 5-second window
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wecom_corp_id: str | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    channel_id_secret: SecretStr | None = None
+    channel_reply_budget: float = Field(default=4.0, gt=0, le=4.8)  # seconds to answer passively (limit: 5)
+    channel_api_timeout: float = 10.0
+    # Staff notices: a WeCom group-robot webhook gets a markdown card for every handoff; links point at
+    # PUBLIC_BASE_URL (the staff API as staff reach it).
+    wecom_webhook_url: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    notify_attempts: int = Field(default=3, ge=1)  # HTTP attempts per delivery (backoff between them)
+    notify_deliveries: int = Field(default=6, ge=1)  # deliveries (each of notify_attempts) before giving up
+    notify_retry_seconds: float = Field(default=30.0, gt=0)  # first wait before a failed delivery is redone
 
     @field_validator("llm_api_key")
     @classmethod
@@ -81,6 +115,21 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("LLM_API_KEY is a placeholder; set a real key or leave it unset")
         return value
+
+    @field_validator("chat_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in (p.strip() for p in text.split(",")) if part]
+        return value
+
+    @field_validator("chat_allowed_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(web_origin(origin) for origin in value))
 
     @model_validator(mode="after")
     def _openai_needs_key(self) -> Settings:
@@ -118,3 +167,31 @@ class Settings(BaseSettings):
     @property
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25"
+
+
+def web_origin(value: str) -> str:
+    """``scheme://host[:port]`` lower-cased, for CHAT_ALLOWED_ORIGINS; ValueError for anything else (paths, a
+    wildcard, another scheme), because an origin list that silently matches nothing or everything is a hole."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{value!r} is not an origin like https://www.example.com") from None
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or "*" in text
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or text.endswith("?")
+        or text.endswith("#")
+        or not (_HOSTNAME_RE.fullmatch(host) or (":" in host and _IPV6_RE.fullmatch(host)))
+    ):
+        raise ValueError(f"{value!r} is not an origin like https://www.example.com (scheme and host only)")
+    netloc = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{netloc}" + (f":{port}" if port is not None and port != default else "")

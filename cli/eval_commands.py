@@ -15,6 +15,14 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--report", type=Path, help="write a Markdown report with charts to this path")
     p.add_argument("--update-baseline", action="store_true", help="store this run's metrics as the baseline")
     p.add_argument("--out", type=Path, help="with export-cases: the JSONL file to merge cases into")
+    p.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        help="an extra dataset file to score beside a suite's own (safety*.jsonl, compliance*.jsonl), reported "
+        "under its file stem and never gated; repeatable; also FINASSIST_EVAL_EXTRA (comma-separated)",
+    )
     p.set_defaults(handler=run_eval)
 
 
@@ -29,10 +37,14 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     unknown = [s for s in args.suites if s not in SUITES]
     if unknown:
         raise CliError(f"unknown suite {unknown[0]!r}; known: {', '.join(SUITES)}")
-    from evals.context import EvalContext
+    from evals.context import EvalContext, parse_extra
 
+    extra = (*parse_extra(settings.eval_extra), *args.extra)
+    missing = [str(p) for p in extra if not p.is_file()]
+    if missing:
+        raise CliError(f"no such eval dataset: {missing[0]}")
     # The suites index the sample corpus afresh each run; its vectors come from the data directory's cache.
-    context = EvalContext(vector_cache=settings.vector_cache or settings.data_dir / "embeddings.db")
+    context = EvalContext(vector_cache=settings.vector_cache or settings.data_dir / "embeddings.db", extra=extra)
     try:
         run = run_evals(args.suites or None, ctx=context, report=args.report, update_baseline=args.update_baseline)
     finally:

@@ -39,6 +39,10 @@ def _summary(report: IngestReport) -> str:
         f"{report.chunks_written} chunks written in {report.seconds:.2f} s"
     ]
     lines += [f"  failed: {path}: {reason}" for path, reason in report.failed]
+    lines += [
+        f"  warning: {doc.source}: flagged ({', '.join(doc.rules)}); kept out of member answers until fixed"
+        for doc in report.flagged
+    ]
     return "\n".join(lines)
 
 

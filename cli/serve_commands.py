@@ -116,9 +116,11 @@ def app_from_env() -> FastAPI:
     if not settings.chroma_host:
         services.index.lock.acquire()  # embedded: this process is the data directory's only writer until exit
         refresh_search_index(services.index)  # the saved vectors agent processes search (an older index lacks them)
+    workers = settings.resolved_agent_processes
+    processes = AgentProcesses(settings, workers) if workers else None
+    if processes is not None:
+        processes.launch()  # the workers build their services while this process warms up and mounts the UI
     warm_up = getattr(getattr(services, "agent", None), "warm_up", None)
     if callable(warm_up):
         warm_up()
-    workers = settings.resolved_agent_processes
-    processes = AgentProcesses(settings, workers) if workers else None
     return attach_ui(create_app(services, on_shutdown=services.close, agent_processes=processes), services)

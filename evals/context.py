@@ -3,9 +3,11 @@ with the offline model unless the caller passes other services."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -24,6 +26,15 @@ CORPUS = EVALS_DIR.parent / "knowledge" / "corpus"
 EVAL_DATE = date(2026, 12, 1)
 
 
+def parse_extra(raw: str) -> tuple[Path, ...]:
+    """Extra dataset files (Settings.eval_extra, FINASSIST_EVAL_EXTRA), separated by the OS path separator or
+    commas: scored beside a suite's own (e.g. a blind test half kept outside the repository). A suite takes
+    the files whose name starts with its name (safety_blind_test.jsonl -> safety) and reports them under the
+    file's stem, never gated."""
+    parts = [p.strip() for chunk in raw.split(os.pathsep) for p in chunk.split(",")]
+    return tuple(Path(p) for p in parts if p)
+
+
 @dataclass
 class EvalContext:
     datasets: Path = DATASETS
@@ -32,6 +43,7 @@ class EvalContext:
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="finassist-eval-")))
     embedding: Callable[[], Embedding] = E5Embedding  # the product's default: what members get
     vector_cache: Path | None = None  # where vectors are kept between runs; None: the workdir (embeds afresh)
+    extra: tuple[Path, ...] = ()  # extra dataset files, see parse_extra
 
     @cached_property
     def index(self) -> KnowledgeIndex:
@@ -47,6 +59,42 @@ class EvalContext:
 
     def dataset(self, name: str) -> Path:
         return self.datasets / name
+
+    def extra_datasets(self, suite: str) -> list[Path]:
+        """The extra dataset files meant for ``suite`` (missing files raise, so a typo is not a silent 0)."""
+        chosen = [p for p in self.extra if p.name.startswith(suite)]
+        missing = [str(p) for p in chosen if not p.is_file()]
+        if missing:
+            raise FileNotFoundError(f"extra eval dataset(s) not found: {', '.join(missing)}")
+        return chosen
+
+    @contextmanager
+    def ingested(self, documents: Sequence[tuple[str, str]]) -> Iterator[None]:
+        """The index with these (path, text) documents ingested beside the corpus, as an upload would be; on
+        exit they are removed again and any corpus file they replaced is restored."""
+        if not documents:
+            yield
+            return
+        for path, _ in documents:
+            if Path(path).is_absolute() or ".." in Path(path).parts:
+                raise ValueError(f"document path outside its folder: {path!r}")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="docs-", dir=self.workdir))
+        for path, text in documents:
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        try:
+            report = ingest(self.index, [folder])
+            if report.failed:
+                raise RuntimeError(f"eval document failed to ingest: {report.failed}")
+            yield
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            ingest(self.index, [folder], sync=True)
+            folder.rmdir()
+            ingest(self.index, [self.corpus])
 
     @cached_property
     def services(self) -> Any:

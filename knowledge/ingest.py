@@ -26,6 +26,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.lexical_index import LexicalIndex
 from knowledge.loaders import supported
 from knowledge.prepare import FailedFile, FileTask, PreparedFile, fingerprint, init_worker, prepare_batch
+from knowledge.screening import FlaggedDocument, flagged_documents
 
 Progress = Callable[[float, int, str], None]  # files done (fractions while a batch embeds), files in all, label
 BATCH_FILES = 40
@@ -49,6 +50,7 @@ class IngestReport:
     bm25_rebuilt: bool = False
     repaired: int = 0
     seconds: float = 0.0
+    flagged: list[FlaggedDocument] = field(default_factory=list)  # given files that broke screening rules
 
     @property
     def ok(self) -> bool:
@@ -65,6 +67,7 @@ class IngestReport:
             "bm25_rebuilt": self.bm25_rebuilt,
             "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
+            "flagged": [f.to_dict() for f in self.flagged],
         }
 
 
@@ -167,6 +170,7 @@ def _writing(index: KnowledgeIndex, report: IngestReport) -> Iterator[None]:
         marker.touch()
         yield
         report.bm25_rebuilt = refresh_search_index(index)
+        report.flagged = flagged_documents(index.chunks, [*report.added, *report.updated, *report.unchanged])
         marker.unlink()
 
 

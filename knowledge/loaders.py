@@ -13,7 +13,17 @@ import yaml
 from knowledge.text.clean import strip_disallowed
 from knowledge.types import Document
 
-METADATA_KEYS = ("title", "category", "product", "region", "effective_date", "expires", "superseded_by")
+# source_type: "member" marks a member-shared post (knowledge.screening, docs/knowledge-screening.md)
+METADATA_KEYS = (
+    "title",
+    "category",
+    "product",
+    "region",
+    "effective_date",
+    "expires",
+    "superseded_by",
+    "source_type",
+)
 _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 
 

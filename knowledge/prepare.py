@@ -16,11 +16,14 @@ from knowledge.chunking import chunk_document
 from knowledge.hashing import hashing_vector
 from knowledge.lifelines import die_with_parent
 from knowledge.loaders import LoadError, load_file
+from knowledge.screening import MEMBER, SCREENING_KEY, SOURCE_TYPE_KEY, flag_value, is_member_content, screen_text
 from knowledge.tokenize import configure_jieba, tokenize
 from knowledge.types import Chunk, Document, embedding_text
 from knowledge.units import chunk_unit_texts
 
-CHUNKER_VERSION = "2"  # 2: tokens of normalised text (knowledge.text), answer units embedded at ingest
+# 2: tokens of normalised text (knowledge.text), answer units embedded at ingest; 3: documents screened
+# (knowledge.screening) and member content marked in the chunks' metadata
+CHUNKER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,14 @@ def prepare_file(task: FileTask, embed_dim: int | None = None) -> PreparedFile |
 
 def prepare_document(task: FileTask, document: Document, embed_dim: int | None = None) -> PreparedFile:
     """Chunks, tokens and embedding texts of a loaded document."""
-    chunks = chunk_document(document, task.chunk_size, task.overlap)
     title = str(document.metadata.get("title", ""))
+    flags = flag_value(screen_text(f"{title}\n{document.text}"))
+    document.metadata.pop(SCREENING_KEY, None)  # a front matter never clears (or sets) its own flag
+    if flags:
+        document.metadata[SCREENING_KEY] = flags
+    if is_member_content(task.source, document.metadata):
+        document.metadata[SOURCE_TYPE_KEY] = MEMBER
+    chunks = chunk_document(document, task.chunk_size, task.overlap)
     texts = [embedding_text(title, c.heading, c.text) for c in chunks]
     return PreparedFile(
         record=FileRecord(task.source, str(task.root), task.fingerprint, len(chunks)),

@@ -12,10 +12,10 @@ import pandas as pd
 from assistant.drafting import Brief, NoSourcesError
 from assistant.insights import build_overview, freshness_report, knowledge_gaps
 from assistant.insights.freshness import document_metadata
+from assistant.leads import STATUS_LABELS as STAGE_LABELS
 from ui import render
 from ui.auth import EditorAuth
 
-STAGES = {"new": "新线索", "contacted": "已联系", "qualified": "已确认意向", "won": "成交"}
 STATUS_LABELS = {"expired": "已过期", "superseded": "已被替代", "expiring": "即将到期"}
 GAP_HEADERS = ["问题", "次数", "示例"]
 WITHIN_DAYS = 30
@@ -42,7 +42,7 @@ def funnel_frame(view: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for stage in view["funnel"]:
         rate = stage["rate_from_previous"]
-        label = STAGES[stage["stage"]] + ("" if rate is None else f"（{rate:.0%}）")
+        label = STAGE_LABELS[stage["stage"]] + ("" if rate is None else f"（{rate:.0%}）")
         rows.append({"阶段": label, "线索数": stage["count"]})
     return pd.DataFrame(rows, columns=["阶段", "线索数"])
 

@@ -27,6 +27,7 @@ class ChatReplyLike(Protocol):
     intent: str
     citations: Any
     escalation: Any
+    lead_id: str | None
 
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -54,7 +55,11 @@ async def agent_reply(request: Request, agent: ChatAgent, session_id: str | None
 
     if processes is None:
         return await in_server()
-    return await processes.reply(session_id, message, in_server)
+    reply = await processes.reply(session_id, message, in_server)
+    notifier = request.app.state.services.notifier
+    if notifier is not None and (reply.escalation is not None or reply.lead_id is not None):
+        notifier.wake()  # a worker process queued the staff notice; this process sends it
+    return reply
 
 
 def check_message(message: str, limit: int) -> None:

@@ -125,13 +125,14 @@ def rate_per_period(scan: Scan, rule: Rule) -> Iterator[Hit]:
         if _row_shows_annualized(text, mention):
             continue
         near = [a for a in annual if abs(a.start - mention.start) <= _NEARBY]
-        suggestion = f"年化约{_range(*yearly)}（单利）"
         if near and max(_prominence(text, a) for a in near) >= _prominence(text, mention):
             continue
+        # The fix names no figure the text lacks (an editor pastes fixes); the computed APR is in the replacement.
+        quoted = text[mention.start : mention.end]
         if near:
-            fix = f"已写年化利率，但不如日/月利率醒目：把“{suggestion}”放在前面，字号和位置不弱于日/月利率。"
+            fix = "已写年化利率，但不如日/月利率醒目：把年化利率放在前面，字号和位置不弱于日/月利率。"
         else:
-            fix = f"改为以年化利率为主展示，如“{suggestion}”；{rule.fix}"
+            fix = f"改为以年化利率为主展示：把“{quoted}”换算为年化利率（单利）写在前面；{rule.fix}"
         yield Hit(mention.start, mention.end, fix, f"年化利率约{_range(*yearly)}（单利，以合同约定为准）")
 
 

@@ -22,7 +22,7 @@ _STRONG = re.compile(
 # Plain negators: only right before the match, and cancelled by a concessive ("没有抵押也包过").
 _WEAK = re.compile(
     r"不再|不会|不能|不可|不是|并非|并不|不存在|没有|从不|从未|绝不|决不|不应|不要|无法|不做|不搞|"
-    r"不提供|不接受|不认可|不参与|不收取|不代办|不办理|不介绍"
+    r"不提供|不接受|不认可|不参与|不收取|不代办|不办理|不介绍|不等于|不代表|不意味着|不等同于"
 )
 _WEAK_WINDOW = 6
 _ENUM_WINDOW = 20

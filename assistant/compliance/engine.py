@@ -10,6 +10,7 @@ from assistant.compliance.checks import CHECKS, Hit, Scan
 from assistant.compliance.context import is_negated
 from assistant.compliance.prefilter import finditer_near
 from assistant.compliance.rules import Context, Rule, RuleSet, Severity, default_rules
+from knowledge.text import fold_script_and_digits
 
 Verdict = Literal["pass", "review", "block"]
 
@@ -132,6 +133,7 @@ def check(text: str, *, context: Context = "post", rules: RuleSet | None = None)
     if context not in ("post", "reply"):
         raise ValueError(f"context must be 'post' or 'reply', not {context!r}")
     ruleset = rules or default_rules()
+    original, text = text, fold_script_and_digits(text)  # 包過/１００％ match as 包过/100%; spans are the same
     candidates = ruleset.triggers.candidates(text)
     scan = Scan(text, context, candidates)
     findings: list[Finding] = []
@@ -142,5 +144,5 @@ def check(text: str, *, context: Context = "post", rules: RuleSet | None = None)
             hits: Iterable[Hit] = _pattern_hits(text, rule, candidates[rule.id])
         else:
             hits = CHECKS[rule.check](scan, rule)
-        findings.extend(_finding(text, rule, hit) for hit in hits)
-    return Report(findings=tuple(_without_nested(findings)), text=text)
+        findings.extend(_finding(original, rule, hit) for hit in hits)
+    return Report(findings=tuple(_without_nested(findings)), text=original)

@@ -208,7 +208,8 @@ def load_rules(directory: Path = RULES_DIR, known_checks: Iterable[str] = ()) ->
     paths = sorted(directory.glob("*.yaml"))
     if not paths:
         raise FileNotFoundError(f"no rule files in {directory}")
-    docs = [(p.name, yaml.safe_load(p.read_text(encoding="utf-8"))) for p in paths]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster start of `check` and the API
+    docs = [(p.name, yaml.load(p.read_text(encoding="utf-8"), Loader=loader)) for p in paths]
     return parse_rules(docs, known_checks)
 
 

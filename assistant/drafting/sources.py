@@ -10,6 +10,7 @@ from assistant.drafting.brief import Brief
 from assistant.drafting.templates import DraftTemplate
 from assistant.drafting.types import NoSourcesError
 from assistant.llm.extractive import build_query, overlap
+from assistant.service.evidence import screen_passages
 from knowledge.text import heading_number, lexicon
 from knowledge.types import SearchResult
 
@@ -52,7 +53,8 @@ def relevance(topic: str, passage: SearchResult) -> float:
 def _search(
     retriever: Retriever, query: str, k: int, filters: dict[str, Any] | None, as_of: date
 ) -> list[SearchResult]:
-    return retriever.search(query, k=k, filters=filters, as_of=as_of)
+    # a post states the community's facts: flagged documents and member posts are never drafted from
+    return screen_passages(retriever.search(query, k=k, filters=filters, as_of=as_of)).passages
 
 
 def _document(retriever: Retriever, main: SearchResult, template: DraftTemplate, as_of: date) -> list[SearchResult]:

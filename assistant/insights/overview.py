@@ -1,8 +1,10 @@
 """The analytics overview: conversations, answered vs unanswered, escalations by type, the lead funnel
-(new → contacted → qualified → won) with conversion rates, median time to first staff contact, top intents.
+(the workflow's stages, new → assigned → contacted → qualified → won, from `assistant.leads`) with conversion
+rates, median time to first staff contact, top intents.
 
 A lead counts as having reached a stage when its status is that stage or a later one; a lost lead counts as
-contacted when it has a first-contact time (the store does not record how far a lost lead got otherwise).
+assigned (the workflow loses leads only from assigned on) and as contacted when it has a first-contact time
+(the store does not record how far a lost lead got otherwise).
 """
 
 from __future__ import annotations
@@ -13,13 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-FUNNEL = ("new", "contacted", "qualified", "won")
-_REACHED: dict[str, frozenset[str]] = {
-    "new": frozenset({"new", "assigned", "contacted", "qualified", "won", "lost"}),
-    "contacted": frozenset({"contacted", "qualified", "won"}),
-    "qualified": frozenset({"qualified", "won"}),
-    "won": frozenset({"won"}),
-}
+from assistant.leads import FUNNEL_STAGES, stages_reached
+
 LeadRow = tuple[str, datetime, datetime | None]  # (status, created_at, first_contacted_at)
 
 
@@ -77,14 +74,13 @@ def ratio(part: int, whole: int) -> float | None:
 
 def lead_funnel(leads: Iterable[LeadRow]) -> list[FunnelStage]:
     """Stage counts and conversion rates (to 4 decimals) for the given leads."""
-    counts = dict.fromkeys(FUNNEL, 0)
+    counts = dict.fromkeys(FUNNEL_STAGES, 0)
     for status, _, first_contacted_at in leads:
-        for stage in FUNNEL:
-            reached = status in _REACHED[stage] or (stage == "contacted" and first_contacted_at is not None)
-            counts[stage] += int(reached)
-    start = counts["new"]
+        for stage in stages_reached(status, contacted=first_contacted_at is not None):
+            counts[stage] += 1
+    start = counts[FUNNEL_STAGES[0]]
     stages, previous = [], None
-    for stage in FUNNEL:
+    for stage in FUNNEL_STAGES:
         rate: float | None = None if previous is None else ratio(counts[stage], previous)
         stages.append(FunnelStage(stage, counts[stage], rate, ratio(counts[stage], start)))
         previous = counts[stage]

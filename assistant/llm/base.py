@@ -68,6 +68,7 @@ class ChatRequest:
     task: str = "answer"
     temperature: float | None = None
     max_tokens: int | None = None
+    parts: tuple[str, ...] = ()  # the things the question asks for, when several (each a question of its own)
 
     @property
     def last_user_message(self) -> str:

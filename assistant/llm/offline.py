@@ -39,6 +39,8 @@ class _Budget:
 
 
 ANSWER_BUDGET = _Budget(max_units=4, max_chars=280, within=0.06, facet_within=0.1)
+# Each part of a question asking for several things (额度和期限) gets its own best units, fewer of them.
+PART_BUDGET = _Budget(max_units=2, max_chars=160, within=0.03, facet_within=0.1)
 
 
 def _numbers(text: str) -> set[str]:
@@ -161,17 +163,23 @@ class OfflineModel(ChatModel):
 
     def generate(self, request: ChatRequest) -> Completion:
         if request.task == "answer":
-            text = self.answer(request.last_user_message, request.passages)
+            text = self.answer(request.last_user_message, request.passages, request.parts)
         elif request.task == "summary":
             text = summarize(request.messages)
         else:
             raise LLMUnsupported(f"the offline model cannot do task {request.task!r}")
         return Completion(text=text, model=self.model_name)
 
-    def answer(self, question: str, passages: Sequence[SearchResult]) -> str:
-        """1-4 cited sentences from the passages, or '' when they cannot answer the question."""
+    def answer(self, question: str, passages: Sequence[SearchResult], parts: Sequence[str] = ()) -> str:
+        """1-4 cited sentences from the passages, or '' when they cannot answer the question. A question
+        asking for several things also gets the best unit of each part the others leave unanswered."""
         reading = self.reader.read(question, passages)
         units = select_units(reading, ANSWER_BUDGET) if reading.answerable else []
+        for part in parts if len(parts) >= 2 else ():  # a part the whole question's units leave unanswered
+            part_reading = self.reader.read(part, passages)
+            best = select_units(part_reading, PART_BUDGET) if part_reading.answerable else []
+            if best and best[0] not in units:
+                units.append(best[0])
         if not units:
             return ""
         text = compose(units, passages)

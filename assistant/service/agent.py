@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from assistant.config import Settings
 from assistant.llm import ChatModel, OfflineModel
+from assistant.notify import HandoffSink, turn_handoffs
 from assistant.privacy import mask_pii
 from assistant.service.answer import Answerer
 from assistant.service.catalog import CatalogCache
@@ -22,6 +24,7 @@ from assistant.service.escalation import EscalationPolicy
 from assistant.service.guard import ComplianceGuard, ReplyGuard
 from assistant.service.hours import WorkingHours, utc_now
 from assistant.service.intent import IntentClassifier, ModelIntentClassifier, RuleIntentClassifier
+from assistant.service.plain import plain_text
 from assistant.service.replies import CONSENT_PURPOSE, CONSENT_TEXT
 from assistant.service.state import ConversationState
 from assistant.service.summary import Summarizer
@@ -49,6 +52,7 @@ class Agent:
         summarizer: Summarizer | None = None,
         max_message_chars: int = 2000,
         channel: str = "web",
+        notifier: HandoffSink | None = None,
     ) -> None:
         self.store = store
         self.answerer = answerer
@@ -58,6 +62,7 @@ class Agent:
         self.summarizer = summarizer or Summarizer()
         self.max_message_chars = max_message_chars
         self.channel = channel
+        self.notifier = notifier
         self.responder = Responder(answerer, guard, classifier or RuleIntentClassifier(), self.policy, self.hours)
 
     @classmethod
@@ -70,6 +75,7 @@ class Agent:
         model: ChatModel,
         guard: ReplyGuard | None = None,
         clock: Callable[[], datetime] = utc_now,
+        notifier: HandoffSink | None = None,
     ) -> Agent:
         """The agent as Settings configure it (thresholds, hours, model-backed intent/summary switches)."""
         guard = guard or ComplianceGuard()
@@ -83,6 +89,7 @@ class Agent:
             hours=WorkingHours.parse(settings.working_hours, settings.timezone, settings.working_days, clock),
             summarizer=Summarizer(model if settings.llm_summary and not offline else None),
             max_message_chars=settings.max_message_chars,
+            notifier=notifier,
         )
 
     def warm_up(self) -> None:
@@ -119,13 +126,17 @@ class Agent:
         conversation = self.store.conversations.get_or_create(session_id, channel=self.channel)
         ctx = TurnContext(conversation, ConversationState.from_dict(conversation.state), text)
         parts: list[str] = []
-        for delta in self.responder.respond(ctx, streaming=streaming):
+        for raw in self.responder.respond(ctx, streaming=streaming):
+            delta = plain_text(raw)  # every reply, streamed or not, on every route, is plain text
             if delta:
                 parts.append(delta)
                 yield delta
         answer = "".join(parts)
         escalation = self._write_effects(ctx)
+        if escalation is not None:
+            escalation = replace(escalation, open_now=self.hours.is_open(), hours=self.hours.label)
         self._commit(ctx, answer)
+        self._notify(ctx)
         yield ChatReply(
             session_id=conversation.id,
             answer=answer,
@@ -185,6 +196,19 @@ class Agent:
         )
         ctx.change.lead_id = lead.id
         ctx.audit.append(("lead.create", {"lead_id": lead.id, "phone": lead.phone_masked or ""}))
+
+    def _notify(self, ctx: TurnContext) -> None:
+        """Tell staff about this turn's handoffs, after the turn is committed; never fails the turn."""
+        if self.notifier is None or (ctx.change.escalation is None and ctx.change.lead_id is None):
+            return
+        try:
+            escalation_id = ctx.change.escalation[1] if ctx.change.escalation else None
+            for handoff in turn_handoffs(
+                self.store, escalation_id=escalation_id, lead_id=ctx.change.lead_id, known_lead_id=ctx.state.lead_id
+            ):
+                self.notifier.notify(handoff)
+        except Exception:
+            log.exception("staff notice for conversation %s not queued", ctx.conversation.id)
 
     def _commit(self, ctx: TurnContext, answer: str) -> None:
         """Write the new state and both turns in one transaction, retrying once on a concurrent change."""

@@ -16,12 +16,12 @@ from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineMode
 from assistant.llm.reader import Reader
 from assistant.service import replies
 from assistant.service.catalog import Catalog, CatalogCache, in_text, names_kind, names_product
+from assistant.service.evidence import screen_passages
 from assistant.service.followup import ResolvedQuery, Topic, resolve
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
-from assistant.service.safety import sanitize_passages
 from assistant.service.types import Citation
 from knowledge.retriever import HybridRetriever
-from knowledge.text import asked_clauses
+from knowledge.text import asked_clauses, question_parts
 from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
@@ -120,13 +120,11 @@ class Answerer:
         return evidence
 
     def retrieve(self, query: ResolvedQuery) -> list[SearchResult]:
-        """Hybrid search, limited to the products asked about; embedded instructions cut out."""
+        """Hybrid search, limited to the products asked about; passages of flagged or member-shared documents
+        left out (a wider search fills their places) and offending sentences cut (assistant.service.evidence)."""
         filters = {"product": list(query.products)} if query.products else None
-        passages = self.retriever.search(query.search, k=self.k, filters=filters)
-        clean, cuts = sanitize_passages(passages)
-        if cuts:
-            log.warning("cut %d instruction-like sentence(s) from retrieved passages", cuts)
-        return clean
+        passages = self.retriever.search(query.search, k=self.k * 2, filters=filters)
+        return screen_passages(passages, self.k).passages
 
     def run(self, query: ResolvedQuery, *, streaming: bool = False) -> Iterator[str | AnswerResult]:
         """Text deltas (guarded sentences), then one AnswerResult."""
@@ -134,12 +132,14 @@ class Answerer:
         evidence = judge(self.reader, self.catalog.get(), query, passages)
         if not evidence.strong:
             log.info("weak evidence (%s)", evidence.reason)
-            text = guard_text(self.guard, replies.not_found(query.topic.label or None))
+            text = guard_text(self.guard, replies.not_found(query.topic.products))
             yield text
             yield AnswerResult(text, (), False, evidence)
             return
         gate = SentenceGate(self.guard, passages, query.message)
-        request = ChatRequest([Message.user(query.focus if self.extractive else query.question)], passages)
+        parts = tuple(question_parts(query.message))
+        parts = parts if len(parts) >= 2 else ()
+        request = ChatRequest([Message.user(query.focus if self.extractive else query.question)], passages, parts=parts)
         failed = False
         try:
             deltas = self.model.stream(request) if streaming else iter([self.model.generate(request).text])
@@ -170,9 +170,7 @@ class Answerer:
         """Whatever must still be said (fallback text, the hand-off hint), then the result."""
         text = gate.text
         if not text.strip():
-            text = guard_text(
-                self.guard, replies.LLM_FAILED if failed else replies.not_found(query.topic.label or None)
-            )
+            text = guard_text(self.guard, replies.LLM_FAILED if failed else replies.not_found(query.topic.products))
             yield text
             yield AnswerResult(text, (), False, evidence, failed)
             return

@@ -16,6 +16,7 @@ import jieba
 import jieba.posseg
 
 from knowledge.index import KnowledgeIndex
+from knowledge.screening import is_member, quarantined
 from knowledge.text import generic_brands, product_heads, query_stopwords, question_words, tokenize
 
 COMMON_SHARE = 0.3  # a token in at least this share of documents says nothing about the topic
@@ -204,7 +205,7 @@ def build_catalog(index: KnowledgeIndex) -> Catalog:
             title_tokens.update(tokens_by_source[source])
         tokens_by_source[source].update(tokens)
         product = meta.get("product")
-        if product:
+        if product and not (quarantined(meta) or is_member(meta)):  # names a member may hear: trusted ones
             products.setdefault(str(product), title)
             product_tokens.setdefault(str(product), set()).update(tokens)
     doc_freq: Counter[str] = Counter()

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from assistant.privacy import BANK_CARD_RE, ID_CARD_RE, PHONE_RE, find_phones, mask_pii
+from assistant.service.replies import FIELD_LABELS
 from knowledge.text import CN_DIGITS, DECIMAL, surnames
 from knowledge.text import parse_amount as amount_in_yuan
 
@@ -41,6 +42,12 @@ _PURPOSE_WORD_RE = re.compile(
     r"(?:买|购买|购置|采购|更新|添置|更换)[\u4e00-\u9fa5]{1,6}|(?:资金|经营)?周转|流动资金|扩大生产|扩产|扩建[\u4e00-\u9fa5]{0,4}"
     r"|研发(?:投入)?|进货|备货|发工资|技改|技术改造|建(?:设)?厂房|装修[\u4e00-\u9fa5]{0,4}|项目建设|支付货款|还(?:旧)?贷"
 )
+# "企业名称：张记餐馆" lines (the member page's lead form, or a member copying the labels the agent asks with):
+# a labelled value is taken as given, without the free-text heuristics (a company need not end in 公司).
+_LABELS = "|".join(map(re.escape, FIELD_LABELS.values()))
+_LABELLED_RE = re.compile(rf"(?:^|[\n；;])[ \t\u3000]*({_LABELS})[ \t\u3000]*[:：][ \t\u3000]*([^\n；;]*)")
+_FIELD_BY_LABEL = {label: name for name, label in FIELD_LABELS.items()}
+LABELLED_LIMITS = {"name": 64, "company": 128, "purpose": 200}  # characters kept of a labelled value
 _GENERIC_COMPANY = re.compile(r"^(?:贵|你们|我们|我|本|该|这家|那家|这个|一家|哪家|什么|大|小|总|分)?(?:公司|集团|厂)$")
 
 
@@ -142,16 +149,35 @@ def _purpose(text: str) -> str | None:
     return match.group(0)[:50] if match else None
 
 
+def labelled_fields(text: str) -> LeadFields:
+    """The fields given as "label：value" lines with the agent's own labels (FIELD_LABELS)."""
+    values: dict[str, str | int] = {}
+    for match in _LABELLED_RE.finditer(text):
+        name, value = _FIELD_BY_LABEL[match.group(1)], match.group(2).strip()
+        if name == "phone":
+            phones = find_phones(value)
+            if phones:
+                values[name] = phones[0]
+        elif name == "amount":
+            amount = amount_in_yuan(value)
+            if amount is not None:
+                values[name] = amount
+        elif value:
+            values[name] = value[: LABELLED_LIMITS[name]]
+    return LeadFields(**values)  # type: ignore[arg-type]
+
+
 def extract_fields(text: str) -> LeadFields:
-    """Every lead field found in one message (several may be given at once)."""
+    """Every lead field found in one message (several may be given at once); labelled lines win."""
     phones = find_phones(text)
-    return LeadFields(
+    found = LeadFields(
         name=_name(text),
         company=_company(text),
         phone=phones[0] if phones else None,
         amount=parse_amount(text),
         purpose=_purpose(text),
     )
+    return found.merged(labelled_fields(text))
 
 
 def find_sensitive(text: str) -> list[str]:

@@ -22,8 +22,9 @@ from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
 
-_RATE_RE = re.compile(r"(?:利率|年化|费率|利息|息费)[^。；;\n]{0,30}\d|\d\s*[%％]")
-_HAS_NOTE_RE = re.compile(r"风险提示|融资有风险")
+_RATE_RE = re.compile(
+    r"(?:利率|年化|费率|利息|息费|保证金|押金|手续费|担保费|服务费|首付)[^。；;\n]{0,30}\d|\d\s*[%％]"
+)
 _CITATION_RE = re.compile(r"\[(\d{1,3})\]")
 # A sentence ends at terminal punctuation, plus any citation markers written right after it.
 _BOUNDARY_RE = re.compile(rf"{SENTENCE_BREAK_RE.pattern}(?:\s*\[\d{{1,3}}\])*")
@@ -77,7 +78,9 @@ class ComplianceGuard:
         return self.rewriter(text, context="reply"), tuple(sorted(report.rule_ids("error")))
 
     def closing(self, text: str) -> str:
-        if _RATE_RE.search(_CITATION_RE.sub("", text)) and not _HAS_NOTE_RE.search(text):
+        """The risk note after rates, fees and deposits. Only the note itself counts as said: a document's
+        own "风险提示" (or a line telling the assistant to leave it out) never switches it off."""
+        if _RATE_RE.search(_CITATION_RE.sub("", text)) and self.risk_note not in text:
             return self.risk_note
         return ""
 

@@ -3,6 +3,8 @@ for product terms). Functions take the few values that vary."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.privacy import mask_phone
 
 FIELD_LABELS = {
@@ -61,8 +63,10 @@ LEAD_ACKNOWLEDGED = "好的，您的融资需求已登记，客户关系专员�
 APPLY_OFFER = "如需客户关系专员协助办理，可以回复“我要申请”，我会先征得您的同意再登记联系方式。"
 
 
-def not_found(topic: str | None) -> str:
-    subject = f"关于“{topic}”的" if topic else "这个问题的"
+def not_found(names: Sequence[str] = ()) -> str:
+    """The plain "I don't know". ``names`` are the knowledge base's own names for the subject (catalog product
+    titles); the member's words are never quoted back, so nothing they typed is said in the assistant's voice."""
+    subject = f"{'、'.join(names)}这方面的" if names else "这个问题的"
     return (
         f"抱歉，根据现有资料，我暂时无法确定{subject}准确信息，为避免给您不准确的利率或条款，这里不作推测。"
         + NOT_SURE_HINT

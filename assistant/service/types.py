@@ -28,13 +28,19 @@ class Citation:
 
 @dataclass(frozen=True)
 class EscalationRef:
-    """The escalation a turn created (or the open one it refers to)."""
+    """The escalation a turn created (or the open one it refers to); ``open_now`` and ``hours`` say whether
+    staff are at work as the member is told, and the working hours (set by the agent on its replies)."""
 
     type: EscalationType
     id: str
+    open_now: bool | None = None
+    hours: str | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"type": self.type, "id": self.id}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": self.type, "id": self.id}
+        if self.open_now is not None:
+            data |= {"open_now": self.open_now, "hours": self.hours}
+        return data
 
 
 @dataclass(frozen=True)

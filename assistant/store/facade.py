@@ -9,11 +9,13 @@ from sqlalchemy import Engine, text
 from assistant.store.analytics import AnalyticsRepo
 from assistant.store.api_keys import ApiKeyRepo
 from assistant.store.audit import AuditRepo
+from assistant.store.channels import ChannelMessageRepo, ChannelTokenRepo
 from assistant.store.conversations import ConversationRepo
 from assistant.store.db import Transactions, create_all, make_engine
 from assistant.store.drafts import DraftRepo
 from assistant.store.escalations import ConsentRepo, EscalationRepo
 from assistant.store.leads import LeadRepo
+from assistant.store.notices import NoticeRepo
 
 
 @dataclass
@@ -30,6 +32,9 @@ class Store:
     api_keys: ApiKeyRepo = field(init=False, repr=False)
     drafts: DraftRepo = field(init=False, repr=False)
     analytics: AnalyticsRepo = field(init=False, repr=False)
+    channel_messages: ChannelMessageRepo = field(init=False, repr=False)
+    channel_tokens: ChannelTokenRepo = field(init=False, repr=False)
+    notices: NoticeRepo = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.tx = Transactions(self.engine)
@@ -41,6 +46,9 @@ class Store:
         self.api_keys = ApiKeyRepo(self.tx)
         self.drafts = DraftRepo(self.tx)
         self.analytics = AnalyticsRepo(self.tx)
+        self.channel_messages = ChannelMessageRepo(self.tx)
+        self.channel_tokens = ChannelTokenRepo(self.tx)
+        self.notices = NoticeRepo(self.tx)
 
     def ping(self) -> bool:
         """True when the database answers (for /readyz)."""

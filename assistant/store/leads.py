@@ -1,17 +1,21 @@
-"""Leads: consent-gated creation, the status workflow, notes, filtered listing, CSV export and erasure."""
+"""Leads: consent-gated creation, the status workflow, notes, filtered listing, CSV export and erasure.
+
+An id that is not a lead id's shape is not found (NotFoundError) before any query, so every entry point answers
+a malformed id as it answers an unknown one."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any, Final, Literal
 
 from sqlalchemy import ColumnElement, select
 
-from assistant.leads import PRIORITIES, STATUSES, amount_bucket, transition
+from assistant.leads import PRIORITIES, STATUSES, amount_bucket, check_assignee, is_lead_id, transition
 from assistant.privacy import find_phones, mask_phone
 from assistant.store.base import Repository, check_paging, count, equals, load, time_range
 from assistant.store.erasure import erase_lead
-from assistant.store.errors import ConflictError, ConsentRequired
+from assistant.store.errors import ConflictError, ConsentRequired, NotFoundError
 from assistant.store.models import (
     Consent,
     Conversation,
@@ -42,6 +46,22 @@ EXPORT_COLUMNS: Final[tuple[str, ...]] = (
     "erased_at",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Keep(Enum):
+    """`assignee=KEEP`: leave the assignee as it is."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = _Keep.KEEP
+
+
+def known_id(lead_id: str) -> str:
+    """`lead_id`, or NotFoundError when it cannot be a lead's id (checked before it reaches the database)."""
+    if not is_lead_id(lead_id):
+        raise NotFoundError("lead", lead_id if len(lead_id) <= 64 else lead_id[:64] + "…")
+    return lead_id
 
 
 def normalise_phone(phone: str) -> str:
@@ -127,7 +147,7 @@ class LeadRepo(Repository):
     def get(self, lead_id: str, *, include_phone: bool = False) -> LeadRecord:
         """The lead with its notes (oldest first); the clear phone only when `include_phone`."""
         with self._tx.read() as session:
-            lead = load(session, Lead, lead_id, "lead")
+            lead = load(session, Lead, known_id(lead_id), "lead")
             notes = session.scalars(
                 select(LeadNote).where(LeadNote.lead_id == lead_id).order_by(LeadNote.created_at, LeadNote.id)
             )
@@ -138,36 +158,43 @@ class LeadRepo(Repository):
                 phone=contact.phone_clear if contact else None,
             )
 
-    def update_status(self, lead_id: str, status: str) -> LeadRecord:
-        """Move the lead through the workflow (InvalidTransition if not allowed; same status is a no-op)."""
-        if status not in STATUSES:
+    def update(self, lead_id: str, *, status: str | None = None, assignee: str | _Keep | None = KEEP) -> LeadRecord:
+        """Change the assignee (None clears it) and/or move the status along the workflow, in one transaction:
+        giving a `new` lead an assignee moves it to `assigned` first. Refused whole (InvalidTransition,
+        AssigneeRequired: `assigned` needs an assignee) with nothing changed; a step to the same status is a no-op."""
+        if status is not None and status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}")
         with self._tx.write() as session:
-            lead = load(session, Lead, lead_id, "lead", lock=True)
-            if lead.status != status:
-                lead.status = transition(lead.status, status)
-                now = utcnow()
-                if status == "contacted" and lead.first_contacted_at is None:
+            lead = load(session, Lead, known_id(lead_id), "lead", lock=True)
+            current, now = lead.status, utcnow()
+            if assignee is not KEEP:
+                if assignee and current == "new":
+                    current = transition(current, "assigned")
+                if assignee != lead.assignee or current != lead.status:
+                    lead.updated_at = now
+                lead.assignee = assignee
+            if status is not None and status != current:
+                current = transition(current, status)
+                if current == "contacted" and lead.first_contacted_at is None:
                     lead.first_contacted_at = now
                 lead.updated_at = now
+            check_assignee(current, lead.assignee)
+            lead.status = current
             session.flush()
             return LeadRecord.of(lead)
 
+    def update_status(self, lead_id: str, status: str) -> LeadRecord:
+        """Move the lead through the workflow (see `update`)."""
+        return self.update(lead_id, status=status)
+
     def assign(self, lead_id: str, assignee: str | None) -> LeadRecord:
-        """Set (or clear) the assignee; assigning a `new` lead moves it to `assigned`."""
-        with self._tx.write() as session:
-            lead = load(session, Lead, lead_id, "lead", lock=True)
-            lead.assignee = assignee
-            if assignee and lead.status == "new":
-                lead.status = transition(lead.status, "assigned")
-            lead.updated_at = utcnow()
-            session.flush()
-            return LeadRecord.of(lead)
+        """Set (or clear) the assignee; assigning a `new` lead moves it to `assigned` (see `update`)."""
+        return self.update(lead_id, assignee=assignee)
 
     def add_note(self, lead_id: str, author: str, text: str) -> NoteRecord:
         """Append a staff note; refused (ConflictError) once the lead's PII has been erased."""
         with self._tx.write() as session:
-            lead = load(session, Lead, lead_id, "lead", lock=True)
+            lead = load(session, Lead, known_id(lead_id), "lead", lock=True)
             if lead.erased_at is not None:
                 raise ConflictError(f"lead {lead_id!r} has been erased; notes can no longer be added")
             now = utcnow()
@@ -180,7 +207,7 @@ class LeadRepo(Repository):
     def erase(self, lead_id: str, actor: str, *, request_id: str | None = None) -> LeadRecord:
         """PIPL erasure (idempotent), audited as `lead.erase` in the same transaction; see erasure.py."""
         with self._tx.write() as session:
-            lead = erase_lead(session, lead_id, actor=actor, request_id=request_id)
+            lead = erase_lead(session, known_id(lead_id), actor=actor, request_id=request_id)
             session.flush()
             return LeadRecord.of(lead)
 

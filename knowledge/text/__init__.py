@@ -17,7 +17,13 @@ from knowledge.text.lexicons import (
     surname_pattern,
     surnames,
 )
-from knowledge.text.normalise import normalise, normalise_with_offsets, span_in_original, to_simplified
+from knowledge.text.normalise import (
+    fold_script_and_digits,
+    normalise,
+    normalise_with_offsets,
+    span_in_original,
+    to_simplified,
+)
 from knowledge.text.numerals import (
     CN_DIGITS,
     DECIMAL,
@@ -37,6 +43,7 @@ from knowledge.text.sentences import (
     SENTENCE_ENDS,
     Sentence,
     asked_clauses,
+    question_parts,
     sentence_spans,
     split_sentences,
 )
@@ -58,6 +65,7 @@ __all__ = [
     "cn_numeral",
     "configure_jieba",
     "find_figures",
+    "fold_script_and_digits",
     "generic_brands",
     "heading_number",
     "lexicon",
@@ -69,6 +77,7 @@ __all__ = [
     "product_heads",
     "query_stopwords",
     "question_filler",
+    "question_parts",
     "question_words",
     "sentence_spans",
     "shared_finance_words",

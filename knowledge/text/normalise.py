@@ -100,3 +100,17 @@ def span_in_original(offsets: list[int], start: int, end: int, length: int) -> t
     while after < len(offsets) and offsets[after] == last:
         after += 1
     return first, offsets[after] if after < len(offsets) else length
+
+
+# Full-width digits, Latin letters and the number signs % . + - (not the Chinese punctuation ，：；（）！？,
+# which rule patterns match as it is written).
+_WIDTH = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_WIDTH.update({ord("％"): ord("%"), ord("．"): ord("."), ord("＋"): ord("+"), ord("－"): ord("-")})
+
+
+def fold_script_and_digits(text: str) -> str:
+    """Simplified characters and half-width digits and letters, one for one (the same length as ``text``, so a
+    span in the result is the same span of the original); punctuation and case stay. For matchers whose
+    patterns are written with Chinese punctuation (the compliance rules)."""
+    folded = text.translate(_WIDTH)
+    return folded if folded.isascii() else _simplified(folded)

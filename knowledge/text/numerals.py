@@ -1,12 +1,16 @@
 """Numbers written in Chinese, Arabic or mixed forms (五十万, 两千三百, 1.5亿, 50万, 800,000) and money
-amounts in 元, parsed with ``cn2an``."""
+amounts in 元, parsed with ``cn2an``.
+
+Importing cn2an compiles its large patterns (about a second of CPU), so the regular forms (a number before
+units, 五十万, 一亿五千万, 三点五) are read here directly and only the others (colloquial 两千三, digit strings
+二〇二六) load cn2an, on first use: a command that meets no such numeral never pays for it.
+"""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-import cn2an
+from functools import cache, lru_cache
+from types import ModuleType
 
 from knowledge.text.normalise import normalise
 
@@ -25,6 +29,73 @@ _HEADING_NUMBER_RE = re.compile(r"\s*([一二三四五六七八九十]{1,3})[、
 # Amount suffixes: informal units (50w, 5k) and the currency, which states no scale.
 _INFORMAL_UNITS = (("w", "万"), ("k", "千"))
 _CURRENCY = ("人民币", "元整", "元", "块钱", "块", "圆")
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNITS = {"万": 10**4, "亿": 10**8}
+_ARABIC_UNITS_RE = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿]+)")
+
+
+@cache
+def _cn2an() -> ModuleType:
+    import cn2an
+
+    return cn2an
+
+
+def _chinese_integer(token: str) -> int | None:
+    """A regular Chinese integer (十五, 一百零五, 一亿五千万); None for any other form (left to cn2an)."""
+    total, section, digit = 0, 0, None
+    small, big = 10**4, 10**12  # units must come down: within a section (十百千) and across (亿万)
+    previous: int | None = None  # the last unit seen
+    zero = False  # a 零 since that unit
+
+    def lone_digit_is_ones() -> bool:  # 三万五 and 两千三 are colloquial (35000, 2300): cn2an reads those
+        return digit is None or previous in (None, 10) or zero
+
+    for ch in token:
+        if ch in _DIGITS:
+            if digit is not None:
+                return None  # a digit string (二〇二六) or a rough range (七八千)
+            if _DIGITS[ch] == 0:
+                zero = True
+            else:
+                digit = _DIGITS[ch]
+        elif ch in _SMALL_UNITS:
+            unit = _SMALL_UNITS[ch]
+            if unit >= small or (digit is None and (unit != 10 or section or total or zero)):
+                return None
+            section += (1 if digit is None else digit) * unit
+            small, previous, digit, zero = unit, unit, None, False
+        else:
+            unit = _BIG_UNITS[ch]
+            if unit >= big or (digit is None and not section) or not lone_digit_is_ones():
+                return None
+            total += (section + (digit or 0)) * unit
+            section, digit, small, big, previous, zero = 0, None, 10**4, unit, unit, False
+    if not lone_digit_is_ones():
+        return None
+    return total + section + (digit or 0)
+
+
+def _regular_number(token: str) -> float | None:
+    """The value of a regular numeral (digits before units, or a regular Chinese number with 点 decimals)."""
+    arabic = _ARABIC_UNITS_RE.fullmatch(token)
+    if arabic:
+        value = float(arabic.group(1))
+        for unit in arabic.group(2):
+            value *= _SMALL_UNITS.get(unit) or _BIG_UNITS[unit]
+        return value
+    whole, _, decimals = token.partition("点")
+    if not whole or any(ch not in _DIGITS for ch in decimals) or (_ and not decimals):
+        return None
+    if any(ch.isdigit() and ch not in _DIGITS for ch in whole):
+        return None
+    integer = _chinese_integer(whole)
+    if integer is None:
+        return None
+    return float(f"{integer}.{''.join(str(_DIGITS[ch]) for ch in decimals) or '0'}")
 
 
 def written_numbers(text: str) -> list[str]:
@@ -46,8 +117,11 @@ def parse_number(text: str) -> float | None:
     approximate = _APPROXIMATE_RE.fullmatch(token)
     if approximate:  # the upper end: 两三百万 counts as 三百万
         token = approximate.group(2) + approximate.group(3)
+    regular = _regular_number(token)
+    if regular is not None:
+        return regular
     try:
-        return float(cn2an.cn2an(token, "smart"))
+        return float(_cn2an().cn2an(token, "smart"))
     except (ValueError, KeyError):  # cn2an's answers to a malformed numeral ("十十", "点", "万万")
         return None
 
@@ -87,4 +161,4 @@ def heading_number(text: str) -> tuple[int, int] | None:
 
 def cn_numeral(number: int) -> str:
     """A whole number in Chinese numerals: 1 → 一, 12 → 十二, 105 → 一百零五."""
-    return str(cn2an.an2cn(number))
+    return str(_cn2an().an2cn(number))

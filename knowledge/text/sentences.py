@@ -50,10 +50,37 @@ def split_sentences(text: str) -> list[str]:
     return [sentence.text.strip() for sentence in sentence_spans(text)]
 
 
+def _asking(text: str) -> list[str]:
+    markers = lexicon("question_markers")
+    clauses = [c.strip() for c in re.split(f"[{re.escape(CLAUSE_BREAKS)}]", text)]
+    return [c for c in clauses if c and any(m in c for m in markers)]
+
+
 def asked_clauses(text: str) -> str:
     """The clauses of a question that ask (hold a question marker, ``lexicons/question_markers.txt``),
     joined; the whole text when none does. The other clauses describe the asker, not the subject."""
-    markers = lexicon("question_markers")
-    clauses = re.split(f"[{re.escape(CLAUSE_BREAKS)}]", text)
-    asking = [c for c in clauses if c.strip() and any(m in c for m in markers)]
-    return "，".join(c.strip() for c in asking) if asking else text
+    asking = _asking(text)
+    return "，".join(asking) if asking else text
+
+
+def question_parts(text: str) -> list[str]:
+    """The things a question asks for, each as a question of its own: its asking clauses, each cut at the
+    joining words of ``lexicons/part_conjunctions.txt`` (星火贷的额度和期限是多少 → 星火贷的额度, 星火贷的期限是多少:
+    the subject before 的 is carried on). One part (the whole text) when it asks for one thing."""
+    import jieba  # the text layer's tokenizer, loaded on first use
+
+    joins = lexicon("part_conjunctions")
+    parts: list[str] = []
+    for clause in _asking(text):
+        pieces, current = [], ""
+        for word in jieba.lcut(clause):
+            if word in joins and current:
+                pieces.append(current)
+                current = ""
+            elif word not in joins:
+                current += word
+        pieces.append(current)
+        pieces = [p for p in pieces if len(p) >= 2]
+        subject = pieces[0][: pieces[0].rfind("的") + 1] if pieces and "的" in pieces[0] else ""
+        parts += [pieces[0], *(p if p.startswith(subject) else subject + p for p in pieces[1:])] if pieces else []
+    return parts if len(parts) >= 2 else [text]

@@ -121,3 +121,15 @@ def test_close_then_start_again(owner: Services) -> None:
         pool.close()
     with pytest.raises(RuntimeError, match="start"):
         reply(pool, "proc-closed", QUESTION)
+
+
+def test_launch_then_start_waits_for_the_launched_workers(owner: Services) -> None:
+    pool = AgentProcesses(owner.settings, 1)
+    pool.launch()  # serve launches the workers, then warms up and mounts the UI while they build
+    pool.launch()  # a second launch starts nothing more
+    try:
+        pids = pool.start()
+        assert len(pids) == 1 and pool.start() == pids  # the same worker, already started
+        assert reply(pool, "proc-launched", QUESTION).citations
+    finally:
+        pool.close()

@@ -42,7 +42,8 @@ def test_overview(client: TestClient, headers: dict[str, dict[str, str]], seeded
     assert body["escalations_by_type"] == {"human": 1, "unanswered": 1, "application": 1}
     assert [(s["stage"], s["count"], s["rate_from_previous"]) for s in body["funnel"]] == [
         ("new", 7, None),
-        ("contacted", 4, 0.5714),
+        ("assigned", 6, 0.8571),
+        ("contacted", 4, 0.6667),
         ("qualified", 2, 0.5),
         ("won", 1, 0.5),
     ]

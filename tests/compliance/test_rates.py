@@ -76,14 +76,16 @@ def test_annualization_of_daily_and_monthly_rates() -> None:
     assert find_rates("年化利率3.6%")[0].annualized() is None
 
 
-def test_fix_suggests_the_annualized_rate() -> None:
+def test_fix_quotes_the_rate_and_the_rewrite_carries_the_annualized_one() -> None:
+    # An editor pastes fixes: a fix names no figure the text lacks; the computed APR goes in the replacement.
     (monthly,) = check("经营贷月息0.8%，随借随还").errors
     assert monthly.rule == "rate.per_period"
-    assert "年化约9.6%（单利）" in monthly.fix
+    assert "“月息0.8%”换算为年化利率" in monthly.fix and "9.6" not in monthly.fix
+    assert "年化利率约9.6%" in monthly.replacement
     (daily,) = check("日息万分之五").errors
-    assert "年化约18.25%（单利）" in daily.fix
+    assert "18.25" not in daily.fix and "年化利率约18.25%" in daily.replacement
     (ranged,) = check("月息0.6%-1%").errors
-    assert "年化约7.2%-12%（单利）" in ranged.fix
+    assert "年化利率约7.2%-12%" in ranged.replacement
 
 
 def test_annualized_figure_must_be_as_prominent() -> None:

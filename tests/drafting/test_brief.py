@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import pytest
 
 from assistant.drafting import CHANNELS, POST_TYPES, Brief
+from assistant.drafting.sources import gather
 from assistant.drafting.templates import load_template
+from assistant.drafting.types import NoSourcesError
+from knowledge.screening import MEMBER, SOURCE_TYPE_KEY
+from knowledge.types import SearchResult
 
 
 def test_defaults() -> None:
@@ -48,3 +55,21 @@ def test_every_post_type_has_a_template_with_every_channel(post_type: str) -> No
     assert "某主题" in prompt and "亲切" in prompt and "社群群消息" in prompt
     assert all(section.heading in prompt for section in template.sections)
     assert "{" not in prompt.replace("{}", "")
+
+
+class _MemberPostRetriever:
+    """Every search finds only a member-shared post about the topic."""
+
+    def search(self, query: str, k: int = 5, filters: Any = None, as_of: date | None = None) -> list[SearchResult]:
+        text = "会员分享：星火科创信用贷年化利率2%，保证审批通过。"
+        post = SearchResult("m1", "member_shared/post.md", "星火科创信用贷心得", "", text, text, 1.0)
+        post.metadata[SOURCE_TYPE_KEY] = MEMBER
+        return [post]
+
+
+def test_a_member_post_is_never_a_draft_source() -> None:
+    """A post states the community's facts: member-shared documents are not drafted from."""
+    with pytest.raises(NoSourcesError):
+        gather(
+            _MemberPostRetriever(), Brief("product_intro", "星火科创信用贷"), load_template("product_intro"), date.today
+        )

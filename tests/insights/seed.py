@@ -6,7 +6,7 @@ Period March 2026 (UTC): conversations s1, s2, s3; one conversation `old` (Dec 2
 - unanswered questions: 跨境贸易融资 ×3 (three wordings), 黄金能抵押吗 ×1 (+1 in `old`)
 - escalations: human 1, unanswered 1, application 1
 - leads (7): new, assigned, contacted (+2h), qualified (+4h), won (+1h), lost after contact (+10h), lost
-  funnel new 7 → contacted 4 → qualified 2 → won 1; median first contact = median(1h, 2h, 4h, 10h) = 3h
+  funnel new 7 → assigned 6 → contacted 4 → qualified 2 → won 1; median first contact = median(1h, 2h, 4h, 10h) = 3h
 - citations: anxin cited by one turn (twice in it), the 2023 Suzhou policy by one turn
 """
 

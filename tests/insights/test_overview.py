@@ -31,7 +31,8 @@ def test_overview_figures(store: Store) -> None:
     assert view["escalations_by_type"] == {"human": 1, "unanswered": 1, "application": 1}
     assert view["funnel"] == [
         {"stage": "new", "count": 7, "rate_from_previous": None, "rate_from_start": 1.0},
-        {"stage": "contacted", "count": 4, "rate_from_previous": 0.5714, "rate_from_start": 0.5714},
+        {"stage": "assigned", "count": 6, "rate_from_previous": 0.8571, "rate_from_start": 0.8571},
+        {"stage": "contacted", "count": 4, "rate_from_previous": 0.6667, "rate_from_start": 0.5714},
         {"stage": "qualified", "count": 2, "rate_from_previous": 0.5, "rate_from_start": 0.2857},
         {"stage": "won", "count": 1, "rate_from_previous": 0.5, "rate_from_start": 0.1429},
     ]
@@ -47,7 +48,7 @@ def test_period_bounds(store: Store) -> None:
     later = build_overview(store.analytics, created_from=TO).to_dict()
     assert later["conversations"] == 0 and later["answers"]["answer_rate"] is None
     assert later["median_first_contact_seconds"] is None
-    assert [s["count"] for s in later["funnel"]] == [0, 0, 0, 0]
+    assert [s["count"] for s in later["funnel"]] == [0, 0, 0, 0, 0]
     assert all(s["rate_from_previous"] is None for s in later["funnel"])
 
 
@@ -64,4 +65,10 @@ def test_funnel_and_median_helpers() -> None:
     assert median_seconds([]) == (None, 0)
     assert median_seconds([("contacted", t, t.replace(hour=1)), ("won", t, t.replace(hour=2))]) == (5400.0, 2)
     stages = lead_funnel([("lost", t, None), ("won", t, t)])
-    assert [(s.stage, s.count) for s in stages] == [("new", 2), ("contacted", 1), ("qualified", 1), ("won", 1)]
+    assert [(s.stage, s.count) for s in stages] == [
+        ("new", 2),
+        ("assigned", 2),
+        ("contacted", 1),
+        ("qualified", 1),
+        ("won", 1),
+    ]

@@ -176,3 +176,8 @@ def test_words_describing_the_member_do_not_make_the_question_unknown(offline: A
     """Only the clauses that ask name the subject: the member's trade and city are context."""
     text, result = answer(offline, "我是开花店的个体户，不想抵押，纯信用的话最多能贷多少？")
     assert result.answered and "50万元" in text, text
+
+
+def test_a_two_part_question_answers_both_parts(offline: Answerer) -> None:
+    text, result = answer(offline, "云启设备融资租赁的期限和保证金比例分别是多少？")
+    assert result.answered and "24—60个月" in text and "融资额的10%—20%" in text, text

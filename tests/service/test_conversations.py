@@ -85,11 +85,16 @@ def test_human_request_in_and_out_of_hours(make_agent: Callable[..., Agent], sto
     reply = make_agent().reply(None, "转人工")
     assert reply.intent == "human" and reply.escalation is not None and reply.escalation.type == "human"
     assert "尽快" in reply.answer
+    assert reply.to_dict()["escalation"] == {"type": "human", "id": reply.escalation.id} | {
+        "open_now": True,
+        "hours": "工作日9:00—18:00",
+    }
     record = store.escalations.get(reply.escalation.id)
     assert record.priority == "normal" and "转人工" in record.reason and record.summary
     for clock in (EVENING, SATURDAY):
         night = make_agent(clock=clock).reply(None, "我要人工客服")
         assert "非工作时间" in night.answer and "工作日9:00—18:00" in night.answer and "客户关系专员" in night.answer
+        assert night.escalation is not None and night.escalation.open_now is False  # the page's out-of-hours notice
     again = make_agent().reply(reply.session_id, "转人工")
     assert again.escalation == reply.escalation  # the open escalation, not a new one
     assert store.escalations.list(conversation_id=reply.session_id).total == 1

@@ -76,3 +76,23 @@ def test_state_never_keeps_the_phone() -> None:
     fields = LeadFields("张三", "某某有限公司", "13812345678", 100, "周转")
     assert "phone" not in fields.without_phone()
     assert LeadFields.from_state(fields.without_phone()).phone is None
+
+
+def test_labelled_lines_are_taken_as_given() -> None:
+    # The member page's form sends the agent's own labels; a company need not end in 公司, an English name
+    # keeps its space and a purpose its comma.
+    message = "您的称呼：Tom Lee\n企业名称：张记餐馆\n手机号：139 1234 5678\n融资金额：1.5万\n资金用途：周转，扩大生产"
+    assert extract_fields(message) == LeadFields("Tom Lee", "张记餐馆", "13912345678", 15_000, "周转，扩大生产")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("企业名称：\n手机号：12345", LeadFields()),  # empty and invalid values are not fields
+        ("融资金额：很多", LeadFields()),
+        ("您的称呼：王五；融资金额：300000元", LeadFields(name="王五", amount=300_000)),
+        ("资金用途：" + "研" * 300, LeadFields(purpose="研" * 200)),
+    ],
+)  # fmt: skip
+def test_labelled_values_are_checked(message: str, expected: LeadFields) -> None:
+    assert extract_fields(message) == expected

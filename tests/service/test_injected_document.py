@@ -14,6 +14,7 @@ from assistant.service import Agent
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
+from knowledge.screening import flagged_documents
 from tests.conftest import CORPUS, TEST_TODAY
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
@@ -61,13 +62,15 @@ def assert_clean(text: str) -> None:
 def test_offline_agent_neither_obeys_nor_repeats(
     make_agent: Callable[..., Agent], poisoned_retriever: HybridRetriever, question: str
 ) -> None:
+    # A document that speaks to the assistant is quarantined whole: none of it reaches the member.
     agent = make_agent(retriever=poisoned_retriever)
     reply = agent.reply(None, question)
     assert_clean(reply.answer)
-    assert all("包过" not in c.snippet and "忽略" not in c.snippet for c in reply.citations)
-    if question != "云帆快贷的温馨提示":  # that section held only the instruction and one sentence
-        assert reply.answered and reply.citations[0].source == "products/yunfan-quick-loan.md"
-        assert "成立满1年" in reply.answer
+    assert all(c.source != "products/yunfan-quick-loan.md" for c in reply.citations)
+    assert "成立满1年" not in reply.answer and "云帆快贷" not in reply.answer  # not the quarantined doc's words
+    flagged = {d.source: d for d in flagged_documents(poisoned_retriever.index.chunks)}
+    assert set(flagged) == {"products/yunfan-quick-loan.md"}
+    assert {"directive.override", "directive.must_say"} <= set(flagged["products/yunfan-quick-loan.md"].rules)
 
 
 def test_the_model_never_sees_the_instruction_and_an_obedient_model_is_guarded(
@@ -79,8 +82,39 @@ def test_the_model_never_sees_the_instruction_and_an_obedient_model_is_guarded(
     model = FakeModel(default=obedient)
     agent = make_agent(model, retriever=poisoned_retriever)
     reply = agent.reply(None, "云帆快贷的申请条件是什么？")
-    assert model.requests, "the model should have been asked"
-    seen = "\n".join(p.text for p in model.last_request.passages)
-    assert "成立满1年" in seen and INJECTION not in seen and "Ignore previous" not in seen
+    for request in model.requests:
+        seen = "\n".join(p.text for p in request.passages)
+        assert INJECTION not in seen and "Ignore previous" not in seen and "云帆快贷" not in seen
     assert_clean(reply.answer)
-    assert "成立满1年" in reply.answer
+
+
+MARKUP = """---
+title: 云帆快贷产品说明
+category: product
+product: 云帆快贷
+region: 全国
+effective_date: 2025-01-01
+---
+
+# 云帆快贷产品说明
+
+云帆快贷面向成立满1年的小微企业，单户额度10万元—200万元。<img src=x onerror=alert(1)>
+
+## 申请条件
+
+企业需成立满1年，近6个月纳税正常，法定代表人征信无当前逾期。<script>alert(1)</script>
+"""
+
+
+def test_markup_is_cut_from_the_evidence_and_the_rest_answers(
+    make_agent: Callable[..., Agent], tmp_path: Path, empty_index: KnowledgeIndex
+) -> None:
+    docs = tmp_path / "docs"
+    (docs / "products").mkdir(parents=True)
+    (docs / "products" / "yunfan-quick-loan.md").write_text(MARKUP, encoding="utf-8")
+    report = ingest(empty_index, [docs])
+    assert [d.rules for d in report.flagged] == [("markup.html",)]
+    agent = make_agent(retriever=HybridRetriever(empty_index, today=lambda: TEST_TODAY))
+    reply = agent.reply(None, "云帆快贷的申请条件是什么？")
+    assert "<" not in reply.answer and "alert" not in reply.answer and "onerror" not in reply.answer
+    assert all("<" not in c.snippet for c in reply.citations)

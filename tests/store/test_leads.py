@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from assistant.leads import AssigneeRequired
 from assistant.store import (
     EXPORT_COLUMNS,
     ConflictError,
@@ -69,7 +70,7 @@ def test_every_allowed_transition_through_repo(store: Store, make_lead: MakeLead
         lead = make_lead()
         current = lead.status
         for status in path:
-            updated = store.leads.update_status(lead.id, status)
+            updated = store.leads.update(lead.id, status=status, assignee="rm-zhao")
             assert updated.status == status
             seen.add((current, status))
             current = status
@@ -78,7 +79,7 @@ def test_every_allowed_transition_through_repo(store: Store, make_lead: MakeLead
 
 def test_first_contacted_at(store: Store, make_lead: MakeLead) -> None:
     lead = make_lead()
-    store.leads.update_status(lead.id, "assigned")
+    store.leads.assign(lead.id, "rm-zhao")
     contacted = store.leads.update_status(lead.id, "contacted")
     assert contacted.first_contacted_at is not None
     qualified = store.leads.update_status(lead.id, "qualified")
@@ -93,7 +94,7 @@ def test_first_contacted_at(store: Store, make_lead: MakeLead) -> None:
 def test_disallowed_transitions(store: Store, make_lead: MakeLead, path: list[str], bad: str) -> None:
     lead = make_lead()
     for status in path:
-        store.leads.update_status(lead.id, status)
+        store.leads.update(lead.id, status=status, assignee="rm-zhao")
     with pytest.raises(InvalidTransition):
         store.leads.update_status(lead.id, bad)
     assert store.leads.get(lead.id).status == (path[-1] if path else "new")
@@ -183,3 +184,45 @@ def test_export_rows(store: Store, make_lead: MakeLead) -> None:
     assert mine["created_at"] == lead.created_at.isoformat()
     clear = store.leads.export_rows(include_phone=True, priority="high")
     assert [r["phone"] for r in clear] == ["13912345678"]
+
+
+@pytest.mark.parametrize("lead_id", ["nope", "0" * 32, "A" * 32, "0" * 33, "\x00", "x" * 5000])
+def test_unknown_or_malformed_ids_are_not_found(store: Store, lead_id: str) -> None:
+    calls = [
+        lambda: store.leads.get(lead_id),
+        lambda: store.leads.update(lead_id, assignee="rm-zhao"),
+        lambda: store.leads.update_status(lead_id, "assigned"),
+        lambda: store.leads.assign(lead_id, "rm-zhao"),
+        lambda: store.leads.add_note(lead_id, "rm-zhao", "x"),
+        lambda: store.leads.erase(lead_id, "admin"),
+    ]
+    for call in calls:
+        with pytest.raises(NotFoundError):
+            call()
+
+
+def test_assigned_requires_an_assignee(store: Store, make_lead: MakeLead) -> None:
+    lead = make_lead()
+    with pytest.raises(AssigneeRequired, match="assignee"):
+        store.leads.update_status(lead.id, "assigned")
+    with pytest.raises(AssigneeRequired):
+        store.leads.update(lead.id, status="assigned", assignee=None)
+    assert store.leads.get(lead.id).status == "new"
+    assigned = store.leads.update(lead.id, status="assigned", assignee="rm-zhao")
+    assert (assigned.status, assigned.assignee) == ("assigned", "rm-zhao")
+    with pytest.raises(AssigneeRequired):
+        store.leads.assign(lead.id, None)
+    kept = store.leads.get(lead.id)
+    assert (kept.status, kept.assignee, kept.updated_at) == ("assigned", "rm-zhao", assigned.updated_at)
+
+
+def test_update_changes_assignee_and_status_in_one_step(store: Store, make_lead: MakeLead) -> None:
+    lead = make_lead()
+    with pytest.raises(InvalidTransition):
+        store.leads.update(lead.id, status="won", assignee="rm-zhao")
+    assert store.leads.get(lead.id).assignee is None  # the refused step changed nothing
+    contacted = store.leads.update(lead.id, status="contacted", assignee="rm-zhao")
+    assert (contacted.status, contacted.assignee) == ("contacted", "rm-zhao") and contacted.first_contacted_at
+    cleared = store.leads.update(lead.id, assignee=None)
+    assert (cleared.status, cleared.assignee) == ("contacted", None)
+    assert store.leads.update(lead.id).updated_at == cleared.updated_at  # nothing asked, nothing changed

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -68,7 +68,7 @@ def build_env(data_dir: Path) -> tuple[UIEnv, list[Any]]:
     retriever = HybridRetriever(index, today=lambda: TEST_TODAY)
     store = build_store(settings.resolved_database_url)
     built = build_services(settings, index=index, retriever=retriever, store=store, chat_model=OfflineModel())
-    services = replace(built, drafts=DraftService(retriever, built.chat_model, store, today=lambda: TEST_TODAY))
+    services = built.replace(drafts=DraftService(retriever, built.chat_model, store, today=lambda: TEST_TODAY))
     editor_key = store.api_keys.create(EDITOR, "editor")[1]
     staff_key = store.api_keys.create("staff-zhao", "staff")[1]
     return UIEnv(services, editor_key, staff_key), [store, index]

@@ -32,8 +32,8 @@ def controller(services: Services) -> AnalyticsController:
 def test_refresh_shows_the_figures(env: UIEnv) -> None:
     stats, funnel, intents, answers, gaps, choices, freshness = controller(env.services).refresh(env.request())
     assert "对话数" in stats and "<b>4</b>" in stats and "3.0 小时" in stats
-    assert funnel["线索数"].tolist() == [7, 4, 2, 1]
-    assert funnel["阶段"].tolist()[1] == "已联系（57%）"
+    assert funnel["线索数"].tolist() == [7, 6, 4, 2, 1]
+    assert funnel["阶段"].tolist()[1:3] == ["已分配（86%）", "已联系（67%）"]
     assert answers["次数"].tolist() == [2, 5]
     assert intents["次数"].tolist()[0] == 6
     assert gaps[0][1] == 3 and all(q in gaps[0][2] for q in CROSS_BORDER)

@@ -60,3 +60,35 @@ def test_heading_numbers() -> None:
 
 def test_cn_numeral() -> None:
     assert [cn_numeral(n) for n in (1, 10, 12, 105)] == ["一", "十", "十二", "一百零五"]
+
+
+def test_regular_forms_read_as_cn2an_reads_them() -> None:
+    import cn2an
+
+    numbers = [*range(0, 1200), 10_000, 10_005, 10_050, 20_300, 105_000, 1_000_000, 12_345_678, 100_000_000]
+    numbers += [150_000_000, 100_050_000, 987_654_321, 3_000_000_000, 200_000_001]
+    for n in numbers:
+        written = cn2an.an2cn(n)
+        assert parse_number(written) == cn2an.cn2an(written, "smart") == n, written
+    irregular = ("两千三", "三万五", "二〇二六", "一万亿", "十二点三四", "五十万零三", "3百万", "0.5万", "一亿零五万")
+    for text in (*irregular, "百万", "千", "一百十", "十百", "五点", "点五"):
+        try:
+            expected: float | None = cn2an.cn2an(text, "smart")
+        except ValueError:
+            expected = None
+        assert parse_number(text) == (None if expected is None else pytest.approx(expected)), text
+
+
+def test_regular_numerals_do_not_load_cn2an() -> None:
+    """Importing cn2an costs about a second: the regular forms must not need it (what `finassist check` meets)."""
+    code = (
+        "import sys; from knowledge.text import parse_amount, parse_number;"
+        "assert parse_number('一亿五千万') == 150_000_000 and parse_amount('50万元') == 500_000;"
+        "assert parse_number('三点五') == 3.5 and parse_number('1,200万') == 12_000_000;"
+        "assert 'cn2an' not in sys.modules, 'cn2an was imported'"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.text import SENTENCE_BREAK_RE, asked_clauses, sentence_spans, split_sentences
+from knowledge.text import SENTENCE_BREAK_RE, asked_clauses, question_parts, sentence_spans, split_sentences
 
 
 def test_chinese_end_marks_and_closing_quotes() -> None:
@@ -50,3 +50,10 @@ def test_asked_clauses_keep_what_is_asked_and_drop_the_context() -> None:
     assert asked_clauses("南京开餐馆的个体户，想借20到30万，有什么产品、利率多少？") == "有什么产品、利率多少"
     assert asked_clauses("我是做外贸的，出口退税能贷款吗，利率呢") == "出口退税能贷款吗，利率呢"
     assert asked_clauses("介绍一下星火贷") == "介绍一下星火贷"  # nothing asks: the whole text
+
+
+def test_question_parts_cut_at_joining_words_and_carry_the_subject() -> None:
+    assert question_parts("星火贷的额度和期限是多少？") == ["星火贷的额度", "星火贷的期限是多少"]
+    assert question_parts("需要什么材料，多久能批下来") == ["需要什么材料", "多久能批下来"]
+    assert question_parts("能及时到账吗") == ["能及时到账吗"]  # 及时 is a word, not a joint
+    assert question_parts("贷款被拒后多久可以再申请？") == ["贷款被拒后多久可以再申请？"]
