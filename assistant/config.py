@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 20_000_000  # document uploads (API and UI)
+    # An upload is refused (422) past these, before the index is locked (knowledge.document_limits).
+    max_document_chars: int = Field(default=1_000_000, gt=0)  # text of one document
+    max_document_parts: int = Field(default=20_000, gt=0)  # paragraphs of a .docx, pages of a .pdf
+    upload_parse_seconds: float = Field(default=30.0, gt=0)  # reading one upload, in a process of its own
     chat_rate_limit: str = "30/minute"
     lead_rate_limit: str = "5/minute"
     # Sites that may embed the member chat page (widget iframe) and call its endpoints from a browser, e.g.

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import AdminKey, LeadRateLimit, RequestId, StaffKey, StoreDep, audit
 from api.errors import COMMON, STAFF, responses
-from api.schemas import IsoDateTime, LeadCreate, LeadCreated
+from api.schemas import IsoDateTime, LeadCreate, LeadCreated, Offset, Text
 from api.staff_schemas import Lead, LeadDetail, LeadPage, LeadPatch, Note, NoteCreate
 from api.views import lead, lead_detail, note
 from assistant.access import Permission, allows
@@ -23,14 +23,14 @@ from assistant.store.leads import normalise_phone
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"])
 # Not validated here: the store answers an unknown or malformed id alike, with 404.
-LeadId = Annotated[str, Path(description="Lead id (32 hex characters)")]
+LeadId = Annotated[Text, Path(max_length=64, description="Lead id (32 hex characters)")]
 
 
 class LeadFilters(BaseModel):
     status: LeadStatus | None = None
     priority: LeadPriority | None = None
-    type: str | None = Field(default=None, max_length=32)
-    assignee: str | None = Field(default=None, max_length=128)
+    type: Text | None = Field(default=None, max_length=32)
+    assignee: Text | None = Field(default=None, max_length=128)
     created_from: IsoDateTime | None = Field(default=None, description="Inclusive; with a time zone")
     created_to: IsoDateTime | None = Field(default=None, description="Exclusive; with a time zone")
 
@@ -40,7 +40,7 @@ class LeadFilters(BaseModel):
 
 class LeadListQuery(LeadFilters):
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=1_000_000_000)
+    offset: Offset = 0
 
 
 @router.post(
