@@ -32,6 +32,11 @@ STAGING_DIR = ".upload-staging"
 _NAME_RE = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff .()（）-]{0,119}$")
 
 
+# One upload read-and-write at a time in a process (the API and the editors' UI share it); other processes meet
+# the index's writer lock.
+UPLOAD_SLOT = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Upload:
     name: str  # as the client sent it; only its last path part is used

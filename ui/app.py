@@ -91,6 +91,7 @@ CLOSE_TOASTS = "() => document.querySelectorAll('.toast-wrap .toast-close').forE
 class UIServices(Protocol):
     """What the UI needs from ``assistant.services.Services``."""
 
+    settings: Any
     index: Any
     retriever: Any
     store: Any
@@ -124,7 +125,14 @@ def build_ui(services: UIServices) -> gr.Blocks:
                 build_drafts_tab(demo, drafts, auth)
             with gr.Tab("知识库", id="knowledge", elem_id="tab-knowledge") as knowledge_tab:
                 # with the documents the ingest screen flagged, for an editor to fix and re-ingest
-                build_knowledge_tab(demo, services.index, services.retriever, auth, flagged=flagged_knowledge)
+                build_knowledge_tab(
+                    demo,
+                    services.index,
+                    services.retriever,
+                    auth,
+                    flagged=flagged_knowledge,
+                    settings=services.settings,
+                )
             with gr.Tab("对话预览", id="chat", elem_id="tab-chat") as chat_tab:
                 build_chat_tab(services.agent, auth)
             with gr.Tab("数据分析", id="analytics", elem_id="tab-analytics", visible=False) as analytics_tab:

@@ -309,6 +309,12 @@ def ingest_report_html(report: Mapping[str, Any], skipped: Sequence[str] = ()) -
     return f'<div class="fa-note fa-note-{kind}">{esc(lines[0])}{body}</div>'
 
 
+def upload_refused_html(refused: Sequence[tuple[str, str]]) -> str:
+    """Why an upload was refused, file by file (nothing of it was kept)."""
+    items = "".join(f'<li class="fa-bad">{esc(name)}：{esc(reason)}</li>' for name, reason in refused)
+    return f'<div class="fa-note fa-note-error">上传未导入，所有文件均未保存：<ul>{items}</ul></div>'
+
+
 # Agreement is flat over the first ranks (61/(60+r) for rank r in both lists: 0.95 at r=4, 0.87 at r=10) and
 # 0.67 / 0.33 for first in the keyword / meaning ranking alone: 高 = near the top of both, 中 = high in one.
 RELEVANCE = ((0.95, "高"), (0.6, "中"), (0.0, "低"))

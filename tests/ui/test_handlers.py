@@ -99,8 +99,11 @@ def test_upload_ingests_and_search_finds_it(ui_env: UIEnv, tmp_path: Path) -> No
     junk = tmp_path / "virus.exe"
     junk.write_bytes(b"MZ")
     seen: list[Any] = []
-    report, status = ctl.upload([str(doc), str(junk)], ui_env.request(), lambda *a, **k: seen.append(a))
-    assert "新增 1 个" in report and "virus.exe" in report and "不支持" in report
+    refused, _ = ctl.upload([str(doc), str(junk)], ui_env.request())  # the core's rule: all or nothing
+    assert "virus.exe" in refused and "均未保存" in refused
+    assert not (ui_env.services.index.data_dir / "uploads" / "qinghe-agri.md").exists()
+    report, status = ctl.upload([str(doc)], ui_env.request(), lambda *a, **k: seen.append(a))
+    assert "新增 1 个" in report
     assert (ui_env.services.index.data_dir / "uploads" / "qinghe-agri.md").exists()
     assert seen[-1] == ((1, 1),)
     assert "文件" in status
@@ -140,7 +143,7 @@ def test_chat_preview_streams_and_shows_citations(ui_env: UIEnv) -> None:
 def test_build_ui_needs_only_the_services_it_declares(ui_env: UIEnv) -> None:
     from ui.app import build_ui
 
-    parts = {name: getattr(ui_env.services, name) for name in ("index", "retriever", "store", "agent", "drafts")}
+    parts = {name: getattr(ui_env.services, name) for name in ("settings", "index", "retriever", "store", "agent", "drafts")}
     parts["chat_model"] = ui_env.services.chat_model
     assert isinstance(build_ui(SimpleNamespace(**parts)), gr.Blocks)
 
