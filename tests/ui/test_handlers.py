@@ -143,7 +143,9 @@ def test_chat_preview_streams_and_shows_citations(ui_env: UIEnv) -> None:
 def test_build_ui_needs_only_the_services_it_declares(ui_env: UIEnv) -> None:
     from ui.app import build_ui
 
-    parts = {name: getattr(ui_env.services, name) for name in ("settings", "index", "retriever", "store", "agent", "drafts")}
+    parts = {
+        name: getattr(ui_env.services, name) for name in ("settings", "index", "retriever", "store", "agent", "drafts")
+    }
     parts["chat_model"] = ui_env.services.chat_model
     assert isinstance(build_ui(SimpleNamespace(**parts)), gr.Blocks)
 
