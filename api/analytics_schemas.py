@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas import StrictModel
+from api.schemas import StrictModel, Text
 from assistant.leads import LeadStatus
 
 EscalationType = Literal["human", "complaint", "application", "amount", "unanswered"]
@@ -55,7 +55,7 @@ class KnowledgeGaps(BaseModel):
 
 
 class GapDraftRequest(StrictModel):
-    question: str = Field(min_length=1, max_length=200, description="The gap's representative question")
+    question: Text = Field(min_length=1, max_length=200, description="The gap's representative question")
 
 
 class StaleDocument(BaseModel):
@@ -96,6 +96,6 @@ class EscalationPage(BaseModel):
 
 
 class EscalationResolve(StrictModel):
-    correct_answer: str | None = Field(
+    correct_answer: Text | None = Field(
         default=None, min_length=1, max_length=4000, description="The answer the agent should have given"
     )

@@ -1,7 +1,7 @@
 """Staff authentication: `Authorization: Bearer <API key>`, keys stored hashed, and role checks.
 
-Roles: `staff` sees and works leads; `admin` can do everything staff can, and also manages keys, reads the
-audit log, exports and erases; `editor` works drafts and knowledge (admin may too).
+What each role may do is `assistant.access` (one table for the API and the editors' UI); `require(permission)`
+admits the roles that have it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
+from assistant.access import Permission, allows, roles_with
 
 SCHEME_NAME = "ApiKey"
 bearer = HTTPBearer(
@@ -54,16 +55,13 @@ async def authenticate(
     return Principal(key_id=record.id, name=record.name, role=record.role, prefix=record.prefix)
 
 
-def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that admits only the given roles (403 for the others)."""
+def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that admits only the roles with ``permission`` (403 for the others)."""
+    roles = " or ".join(roles_with(permission))
 
     async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if principal.role not in roles:
-            raise ApiError(403, "forbidden", f"role '{principal.role}' may not do this (needs {' or '.join(roles)})")
+        if not allows(principal.role, permission):
+            raise ApiError(403, "forbidden", f"role '{principal.role}' may not do this (needs {roles})")
         return principal
 
     return check
-
-
-# Who may see a lead's clear phone number (they call the member); everyone else gets it masked.
-PHONE_ROLES = frozenset({"staff", "admin"})

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from api.auth import Principal, authenticate, require
 from api.limits import client_key, rate_limit
 from api.metrics import AUDIT_EVENTS
+from assistant.access import Permission
 from assistant.config import Settings
 from assistant.drafting import DraftService
 from assistant.ratelimit import RateLimits
@@ -70,9 +71,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 RequestId = Annotated[str, Depends(get_request_id)]
 
 AnyKey = Annotated[Principal, Depends(authenticate)]
-StaffKey = Annotated[Principal, Depends(require("staff", "admin"))]
-AdminKey = Annotated[Principal, Depends(require("admin"))]
-EditorKey = Annotated[Principal, Depends(require("editor", "admin"))]
+StaffKey = Annotated[Principal, Depends(require(Permission.LEADS))]
+AdminKey = Annotated[Principal, Depends(require(Permission.LEADS_ADMIN))]
+EditorKey = Annotated[Principal, Depends(require(Permission.DRAFTS))]
+AnalyticsKey = Annotated[Principal, Depends(require(Permission.ANALYTICS))]
+KeysKey = Annotated[Principal, Depends(require(Permission.KEYS))]
+AuditKey = Annotated[Principal, Depends(require(Permission.AUDIT))]
 
 ChatRateLimit = Depends(rate_limit("chat"))
 

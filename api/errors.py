@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -90,11 +91,29 @@ _STATUS_CODES = {
 }
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+_HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str | None:
+    """The methods the OpenAPI schema declares at the request's path (None for paths it does not describe).
+    Starlette's 405 names only the first matching route's methods, so `GET` went missing from the `Allow` of
+    `/v1/drafts`, which also has `POST`."""
+    path = request.scope.get("path", "")
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            methods = {m.upper() for m in operations} | ({"HEAD"} if "get" in operations else set())
+            return ", ".join(m for m in _HTTP_METHODS if m in methods)
+    return None
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_"))
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return error_response(exc.status_code, code, message, dict(exc.headers or {}) or None)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allow := allowed_methods(request)):
+        headers["Allow"] = allow
+    return error_response(exc.status_code, code, message, headers or None)
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -9,10 +9,49 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from assistant.leads import lead_amount
 from assistant.store import ConsentRequired
+from assistant.validation import MAX_INT, MAX_OFFSET, text_problem
+from knowledge.text.clean import CLEAN_PATTERN
+
+
+def _clean(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("invalid_text", problem)
+    return value
+
+
+class _StatesCleanPattern:
+    """Adds the character rule to a string's JSON schema as a `pattern` (unless it has a stricter one)."""
+
+    def __get_pydantic_json_schema__(self, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core)
+        schema.setdefault("pattern", CLEAN_PATTERN)
+        return schema
+
+
+# Every text a request carries (body field, query parameter): no control characters, lone surrogates or
+# noncharacters (assistant.validation); 422 naming the field otherwise. Add length limits with Field/Query.
+Text = Annotated[str, AfterValidator(_clean), _StatesCleanPattern()]
+# Paging and counters, bounded to what an INTEGER column holds on both stores.
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Items to skip")]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 SessionId = Annotated[str, Field(pattern=SESSION_ID_PATTERN, max_length=64, examples=["member-42"])]
@@ -51,7 +90,7 @@ class EscalationRef(BaseModel):
 
 class ChatRequest(StrictModel):
     session_id: SessionId | None = Field(default=None, description="Omit to start a new conversation")
-    message: str = Field(min_length=1, description="The member's message (length capped by MAX_MESSAGE_CHARS)")
+    message: Text = Field(min_length=1, description="The member's message (length capped by MAX_MESSAGE_CHARS)")
 
 
 class ChatResponse(BaseModel):
@@ -81,14 +120,19 @@ class ConsentInfo(BaseModel):
 
 class ContentPart(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    type: str
-    text: str | None = None
+    type: Text = Field(max_length=64)
+    text: Text | None = None
 
 
 class CompletionMessage(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[ContentPart] | None = None
+    content: Annotated[str, _StatesCleanPattern()] | list[ContentPart] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _clean_content(cls, value: object) -> object:
+        return _clean(value) if isinstance(value, str) else value
 
 
 class StreamOptions(BaseModel):
@@ -98,13 +142,15 @@ class StreamOptions(BaseModel):
 
 class CompletionRequest(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
-    model: str = Field(examples=[AGENT_MODEL])
-    messages: list[CompletionMessage] = Field(min_length=1)
+    model: Text = Field(max_length=128, examples=[AGENT_MODEL])
+    messages: list[CompletionMessage] = Field(min_length=1, max_length=500)
     stream: bool = False
     stream_options: StreamOptions | None = None
-    user: str | None = Field(default=None, description="Session id of the conversation (or X-Session-Id)")
+    user: Text | None = Field(
+        default=None, max_length=256, description="Session id of the conversation (or X-Session-Id)"
+    )
     temperature: float | None = None
-    max_tokens: int | None = None
+    max_tokens: int | None = Field(default=None, ge=1, le=MAX_INT)
 
 
 class AssistantMessage(BaseModel):
@@ -158,9 +204,14 @@ class ModelList(BaseModel):
 LeadAmount = Annotated[
     int | None,
     BeforeValidator(lead_amount),
+    BeforeValidator(lambda value: _clean(value) if isinstance(value, str) else value),  # runs first
     WithJsonSchema(
         {
-            "anyOf": [{"type": "integer", "minimum": 1, "maximum": 10**12}, {"type": "string"}, {"type": "null"}],
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 10**12},
+                {"type": "string", "pattern": CLEAN_PATTERN},
+                {"type": "null"},
+            ],
             "description": "Amount in yuan: a number or written with 万/亿/元 (stored in yuan)",
         }
     ),
@@ -171,11 +222,11 @@ class LeadCreate(StrictModel):
     """A member's contact request from a form (chat widget, WeChat bridge); stored only with consent."""
 
     session_id: SessionId | None = None
-    name: str = Field(min_length=1, max_length=64)
-    company: str = Field(min_length=1, max_length=128)
-    phone: str = Field(min_length=1, max_length=32, examples=["13800138000"])
+    name: Text = Field(min_length=1, max_length=64)
+    company: Text = Field(min_length=1, max_length=128)
+    phone: Text = Field(min_length=1, max_length=32, examples=["13800138000"])
     amount: LeadAmount = Field(default=None, examples=[500000, "50万", "50万元", "500,000元", "五十万"])
-    purpose: str | None = Field(default=None, max_length=500)
+    purpose: Text | None = Field(default=None, max_length=500)
     consent: bool = Field(description="The member agreed to the consent text; must be true")
 
     @model_validator(mode="before")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas import Citation, StrictModel
+from api.schemas import Citation, StrictModel, Text
 from assistant.leads import LeadStatus
 
 Role = Literal["staff", "editor", "admin"]
@@ -78,11 +78,11 @@ class LeadPatch(StrictModel):
     """Change the status (along the workflow) and/or the assignee (null clears it)."""
 
     status: LeadStatus | None = None
-    assignee: str | None = Field(default=None, min_length=1, max_length=128)
+    assignee: Text | None = Field(default=None, min_length=1, max_length=128)
 
 
 class NoteCreate(StrictModel):
-    text: str = Field(min_length=1, max_length=4000)
+    text: Text = Field(min_length=1, max_length=4000)
 
 
 class AuditEntry(BaseModel):
@@ -103,7 +103,7 @@ class AuditPage(BaseModel):
 
 
 class KeyCreate(StrictModel):
-    name: str = Field(min_length=1, max_length=128)
+    name: Text = Field(min_length=1, max_length=128)
     role: Role
 
 
@@ -122,7 +122,7 @@ class ApiKeyCreated(ApiKey):
 
 
 class ComplianceRequest(StrictModel):
-    text: str = Field(min_length=1, max_length=50_000)
+    text: Text = Field(min_length=1, max_length=50_000)
 
 
 class ComplianceFinding(BaseModel):
@@ -167,6 +167,17 @@ class IngestResult(BaseModel):
     bm25_rebuilt: bool
     repaired: int
     seconds: float
+
+
+class UploadedFile(BaseModel):
+    name: str
+    status: Literal["added", "updated", "unchanged"]
+
+
+class UploadResult(IngestResult):
+    """The ingest report of an upload, and what became of each file sent."""
+
+    files: list[UploadedFile]
 
 
 class KnowledgeStatus(BaseModel):

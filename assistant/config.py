@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 20_000_000  # document uploads (API and UI)
+    # An upload is refused (422) past these, before the index is locked (knowledge.document_limits).
+    max_document_chars: int = Field(default=1_000_000, gt=0)  # text of one document
+    max_document_parts: int = Field(default=20_000, gt=0)  # paragraphs of a .docx, pages of a .pdf
+    upload_parse_seconds: float = Field(default=30.0, gt=0)  # reading one upload, in a process of its own
     chat_rate_limit: str = "30/minute"  # per client, "off" disables
     lead_rate_limit: str = "5/minute"  # leads per client, from the form and the chat flow together
     # Proxy addresses or networks ("10.0.0.2, 10.1.0.0/16") whose X-Forwarded-For names the client; none by default,

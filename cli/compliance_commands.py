@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.validation import clean_text
 from cli.output import CliError, emit
 
 MAX_CHARS = 200_000
@@ -33,6 +34,7 @@ def _read(name: str) -> str:
         raise CliError(f"{name}: not UTF-8 text") from None
     if not text.strip():
         raise CliError(f"{name}: the text is empty")
+    clean_text(text, name)
     if len(text) > MAX_CHARS:
         raise CliError(f"{name}: longer than {MAX_CHARS} characters; split it")
     return text

@@ -45,10 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_arguments(args: argparse.Namespace) -> None:
+    """Every text argument passes the one text validation (assistant.validation); InvalidText otherwise."""
+    from assistant.validation import clean_text
+
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                clean_text(item, name.replace("_", "-"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage line on bad arguments
     try:
+        check_arguments(args)
         from assistant.config import Settings
 
         overrides = {"data_dir": args.data_dir} if args.data_dir else {}

@@ -12,6 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -97,11 +98,7 @@ def ingest(
     With sync, files that were ingested from one of the given folders and are gone now lose their chunks.
     """
     report, started = IngestReport(), time.perf_counter()
-    with index.lock:
-        marker = index.data_dir / _MARKER
-        if marker.exists():
-            report.repaired = reconcile(index)
-        marker.touch()
+    with _writing(index, report):
         known = index.chunks.files()
         tasks: list[FileTask] = []
         for raw in paths:
@@ -128,13 +125,53 @@ def ingest(
             _write(index, batch, known, report, tick)
             done += len(batch)
             tick(1.0)
-        report.bm25_rebuilt = refresh_search_index(index)
-        report.flagged = flagged_documents(index.chunks, [*report.added, *report.updated, *report.unchanged])
-        marker.unlink()
     for names in (report.added, report.updated, report.failed):
         names.sort()  # batches finish out of order
     report.seconds = time.perf_counter() - started
     return report
+
+
+def ingest_prepared(
+    index: KnowledgeIndex, prepared: list[PreparedFile], progress: Progress | None = None
+) -> IngestReport:
+    """Write files prepared beforehand (uploads: read and chunked outside the lock, see
+    knowledge.isolated_prepare). Holds the write lock only for the index write; a file whose fingerprint the
+    index already has counts as unchanged."""
+    report, started = IngestReport(), time.perf_counter()
+    with _writing(index, report):
+        known = index.chunks.files()
+        ready = []
+        for p in prepared:
+            previous = known.get(p.record.source)
+            if previous and previous.sha256 == p.record.sha256 and previous.root == p.record.root:
+                report.unchanged.append(p.record.source)
+            else:
+                ready.append(p)
+
+        def tick(share: float) -> None:
+            if progress:
+                progress(share * len(ready), len(ready), ready[-1].record.source)
+
+        if ready:
+            batch: list[PreparedFile | FailedFile] = [*ready]
+            _write(index, batch, known, report, tick)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def _writing(index: KnowledgeIndex, report: IngestReport) -> Iterator[None]:
+    """Hold the write lock with the crash marker set (reconciling first if a killed run left it); on success,
+    bring the BM25 index up to date and clear the marker."""
+    with index.lock:
+        marker = index.data_dir / _MARKER
+        if marker.exists():
+            report.repaired = reconcile(index)
+        marker.touch()
+        yield
+        report.bm25_rebuilt = refresh_search_index(index)
+        report.flagged = flagged_documents(index.chunks, [*report.added, *report.updated, *report.unchanged])
+        marker.unlink()
 
 
 def refresh_search_index(index: KnowledgeIndex) -> bool:
@@ -185,7 +222,9 @@ def _prepared_batches(index: KnowledgeIndex, tasks: list[FileTask]) -> Iterator[
     # spawn, not fork: the parent holds Chroma's native threads, which must not be forked.
     context = multiprocessing.get_context("spawn")
     cache = str(index.data_dir / "jieba")  # this process's jieba uses it too (KnowledgeIndex.open)
-    with ProcessPoolExecutor(POOL_WORKERS, mp_context=context, initializer=init_worker, initargs=(cache,)) as pool:
+    with ProcessPoolExecutor(
+        POOL_WORKERS, mp_context=context, initializer=init_worker, initargs=(cache, os.getpid())
+    ) as pool:
         pending: deque[Future[list[PreparedFile | FailedFile]]] = deque()
         while batches or pending:
             while batches and len(pending) < POOL_WORKERS * POOL_LOOKAHEAD:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.text.clean import strip_disallowed
 from knowledge.types import Document
 
 # source_type: "member" marks a member-shared post (knowledge.screening, docs/knowledge-screening.md)
@@ -39,7 +40,7 @@ def _read_text(path: Path) -> str:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return raw.decode(encoding)
+            return strip_disallowed(raw.decode(encoding))
         except UnicodeDecodeError:
             continue
     raise LoadError(path, "not valid UTF-8 or GB18030 text")
@@ -178,7 +179,8 @@ def load_file(path: Path, root: Path | None = None) -> Document:
         raise LoadError(path, f"cannot read ({exc.strerror or exc.__class__.__name__})") from exc
     except Exception as exc:  # a parser choking on a corrupt file must not stop the other files
         raise LoadError(path, f"corrupt or unreadable ({exc.__class__.__name__})") from exc
-    text = text.replace("\r\n", "\n").strip()
+    text = strip_disallowed(text.replace("\r\n", "\n")).strip()
+    meta = {key: strip_disallowed(value) if isinstance(value, str) else value for key, value in meta.items()}
     if not text:
         raise LoadError(path, "empty document (no text after front matter)")
     source = path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path.name

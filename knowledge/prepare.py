@@ -14,10 +14,11 @@ import numpy as np
 from knowledge.chunk_store import FileRecord
 from knowledge.chunking import chunk_document
 from knowledge.hashing import hashing_vector
+from knowledge.lifelines import die_with_parent
 from knowledge.loaders import LoadError, load_file
 from knowledge.screening import MEMBER, SCREENING_KEY, SOURCE_TYPE_KEY, flag_value, is_member_content, screen_text
 from knowledge.tokenize import configure_jieba, tokenize
-from knowledge.types import Chunk, embedding_text
+from knowledge.types import Chunk, Document, embedding_text
 from knowledge.units import chunk_unit_texts
 
 # 2: tokens of normalised text (knowledge.text), answer units embedded at ingest; 3: documents screened
@@ -63,6 +64,11 @@ def prepare_file(task: FileTask, embed_dim: int | None = None) -> PreparedFile |
         document = load_file(task.path, task.root)
     except LoadError as exc:
         return FailedFile(exc.path, exc.reason)
+    return prepare_document(task, document, embed_dim)
+
+
+def prepare_document(task: FileTask, document: Document, embed_dim: int | None = None) -> PreparedFile:
+    """Chunks, tokens and embedding texts of a loaded document."""
     title = str(document.metadata.get("title", ""))
     flags = flag_value(screen_text(f"{title}\n{document.text}"))
     document.metadata.pop(SCREENING_KEY, None)  # a front matter never clears (or sets) its own flag
@@ -87,6 +93,8 @@ def prepare_batch(tasks: list[FileTask], embed_dim: int | None = None) -> list[P
     return [prepare_file(task, embed_dim) for task in tasks]
 
 
-def init_worker(jieba_cache: str) -> None:
-    """Process-pool initialiser: share the data directory's jieba cache."""
+def init_worker(jieba_cache: str, parent_pid: int | None = None) -> None:
+    """Process-pool initialiser: exit with the parent (a killed ingest leaves no worker behind), and share the
+    data directory's jieba cache."""
+    die_with_parent(parent_pid)
     configure_jieba(Path(jieba_cache))

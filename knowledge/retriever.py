@@ -15,6 +15,7 @@ from knowledge.filters import chroma_where, normalise_filters
 from knowledge.flat_vectors import FLAT_MAX_CHUNKS, FlatVectors
 from knowledge.index import KnowledgeIndex
 from knowledge.lexical_index import LexicalBuild
+from knowledge.text import plain_text
 from knowledge.tokenize import tokenize
 from knowledge.types import SearchResult
 
@@ -28,11 +29,11 @@ VECTOR_WEIGHT = 0.5
 
 
 def snippet(text: str, tokens: list[str], width: int = SNIPPET_CHARS) -> str:
-    """A window of the text around the first occurrence of the longest query token."""
-    body = text.lstrip("#").strip()
+    """A window of the text, without its Markdown markup, around the first occurrence of the longest query token."""
+    body = plain_text(text).replace("\n", " ")
     hits = [(body.find(t), t) for t in sorted(tokens, key=len, reverse=True) if len(t) > 1 and t in body]
     start = max(0, hits[0][0] - width // 4) if hits else 0
-    piece = body[start : start + width].replace("\n", " ")
+    piece = body[start : start + width]
     return ("…" if start else "") + piece + ("…" if start + width < len(body) else "")
 
 
@@ -104,6 +105,13 @@ class HybridRetriever:
                 )
             )
         return results
+
+    def agreement(self, score: float) -> float:
+        """A result's fused score as a share of the best attainable one (first in both rankings): near 1 when
+        keywords and meaning both put it at the top, about 0.67 for first by keywords alone, 0.33 for first by
+        meaning alone. Comparable across queries, unlike the raw fused number."""
+        best = (1.0 + self.vector_weight) / (self.rrf_k + 1)
+        return max(0.0, min(1.0, score / best))
 
     def _flat_vectors(self, build: LexicalBuild) -> FlatVectors | None:
         """The exact in-memory vectors when the collection is small (see flat_vectors), for this build."""

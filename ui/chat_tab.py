@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.service import InvalidMessage
-from ui import render
+from ui import notify, render
 from ui.auth import EditorAuth
 
 PREVIEW_CHANNEL = "ui_preview"
@@ -45,7 +45,7 @@ class ChatController:
         history = list(history or [])
         session = session or {"id": None, "escalations": []}
         if not (message or "").strip():
-            raise gr.Error("请输入消息。")
+            raise notify.error("请输入消息。")
         history.append({"role": "user", "content": render.esc(message.strip())})
         history.append({"role": "assistant", "content": ""})
         skip = gr.skip()
@@ -59,7 +59,7 @@ class ChatController:
                 else:
                     yield self._final(item, history, session)
         except InvalidMessage as exc:
-            raise gr.Error(f"消息无效：{exc}") from None
+            raise notify.error(f"消息无效：{exc}") from None
 
     @staticmethod
     def _final(reply: Any, history: list[dict[str, Any]], session: dict[str, Any]) -> Outputs:

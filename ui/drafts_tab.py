@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.drafting import CHANNELS, POST_TYPES, ApprovalBlocked, Brief
+from assistant.drafting import CHANNELS, POST_TYPES, ApprovalBlocked, Brief, NoSourcesError
 from assistant.store import ConflictError, NotFoundError
-from ui import render
+from ui import notify, render
 from ui.auth import EditorAuth
 
 LENGTH_CHOICES = [("短（约 300 字）", "short"), ("中（约 600 字）", "medium"), ("长（约 1000 字）", "long")]
 EXPORT_CHOICES = [("Markdown", "markdown"), ("纯文本", "text")]
 EXPORT_SUFFIX = {"markdown": ".md", "text": ".txt"}
 NO_DRAFT = "请先生成或打开一篇草稿。"
+ADD_SOURCES = "可以先在“知识库”标签页上传相关文档，或换一个主题。"
 STALE = "这篇草稿已被他人更新到第 {version} 版，已为你重新载入，请核对后再操作。"
 Outputs = tuple[Any, ...]
 # Bring the first highlighted problem into view inside the (scrollable) marked-up text.
@@ -41,7 +44,22 @@ class DraftsController:
     def __init__(self, drafts: Any, auth: EditorAuth, export_dir: Path | None = None) -> None:
         self.drafts = drafts
         self.auth = auth
-        self.export_dir = export_dir or Path(tempfile.mkdtemp(prefix="finassist-ui-export-"))
+        self._export_dir = export_dir  # a caller's folder is the caller's to remove
+        self._cleanup: weakref.finalize[..., Any] | None = None
+
+    @property
+    def export_dir(self) -> Path:
+        """Where exports are written before Gradio copies them into its cache for download: a temp folder made at
+        the first export and removed when the controller goes (or the process ends), not one per UI built."""
+        if self._export_dir is None:
+            self._export_dir = Path(tempfile.mkdtemp(prefix="finassist-ui-export-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._export_dir, ignore_errors=True)
+        return self._export_dir
+
+    def close(self) -> None:
+        """Remove the temp export folder now (a no-op when none was made or the caller gave the folder)."""
+        if self._cleanup is not None:
+            self._cleanup()
 
     # ----- outputs -----------------------------------------------------------------------------------------
     @staticmethod
@@ -90,7 +108,7 @@ class DraftsController:
         try:
             brief.validate()
         except ValueError as exc:
-            raise gr.Error(str(exc)) from None
+            raise notify.error(str(exc)) from None
         skip = gr.skip()
         yield (None, render.note("正在检索资料并撰写草稿…"), "", render.note("生成完成后显示标注。"), "", "", "")
         text = ""
@@ -101,8 +119,17 @@ class DraftsController:
                     yield (skip, skip, text, skip, skip, skip, skip)
                 else:
                     yield self.view_outputs(item)
-        except ValueError as exc:  # NoSourcesError and other brief problems
-            raise gr.Error(str(exc)) from None
+        except NoSourcesError as exc:  # the drafting core refuses a topic the knowledge base has nothing on
+            yield self.refused(str(exc))
+        except ValueError as exc:  # other brief problems
+            raise notify.error(str(exc)) from None
+
+    @staticmethod
+    def refused(reason: str) -> Outputs:
+        """Nothing drafted: the core's reason (it names the closest documents) where the draft would be, and in
+        the editor box nothing to save."""
+        message = render.note(f"{reason}{ADD_SOURCES}", "warn")
+        return (None, message, "", message, "", "", "")
 
     def open(self, draft_id: str | None, request: gr.Request) -> Outputs:
         self.auth.require(request)
@@ -115,20 +142,20 @@ class DraftsController:
         editor = self.auth.require(request)
         current = self._current(shown)
         if current.version != shown["version"]:  # type: ignore[index]
-            gr.Warning(STALE.format(version=current.version))
+            notify.warning(STALE.format(version=current.version))
             return self.view_outputs(current)
         if (text or "").strip() == current.text.strip():
-            gr.Info("正文没有变化。")
+            notify.info("正文没有变化。")
             return self.view_outputs(current)
         try:
             view = self.drafts.revise(current.id, text, author=editor.name, expected_version=current.version)
         except ConflictError:
             latest = self._get(current.id)
-            gr.Warning(STALE.format(version=latest.version))
+            notify.warning(STALE.format(version=latest.version))
             return self.view_outputs(latest)
         except ValueError as exc:
-            raise gr.Error(str(exc)) from None
-        gr.Info(f"已保存为第 {view.version} 版。")
+            raise notify.error(str(exc)) from None
+        notify.info(f"已保存为第 {view.version} 版。")
         return self.view_outputs(view)
 
     def approve(self, shown: Shown, request: gr.Request) -> Outputs:
@@ -136,18 +163,18 @@ class DraftsController:
         editor = self.auth.require(request)
         current = self._current(shown)
         if current.version != shown["version"]:  # type: ignore[index]
-            gr.Warning(STALE.format(version=current.version))
+            notify.warning(STALE.format(version=current.version))
             return self.view_outputs(current)
         try:
             view = self.drafts.approve(current.id, approver=editor.name)
         except ApprovalBlocked as exc:
-            gr.Warning(f"还有 {len(exc.reasons)} 个问题未处理，暂不能审批。")
+            notify.warning(f"还有 {len(exc.reasons)} 个问题未处理，暂不能审批。")
             return self.view_outputs(current)  # its header lists what blocks approval
         except ConflictError:
             latest = self._get(current.id)
-            gr.Warning(STALE.format(version=latest.version))
+            notify.warning(STALE.format(version=latest.version))
             return self.view_outputs(latest)
-        gr.Info("审批通过。")
+        notify.info("审批通过。")
         return self.view_outputs(view)
 
     def export(self, shown: Shown, fmt: str, request: gr.Request) -> tuple[Any, Any]:
@@ -158,7 +185,7 @@ class DraftsController:
         try:
             content = self.drafts.export(draft_id, fmt=fmt)
         except ValueError as exc:
-            raise gr.Error(str(exc)) from None
+            raise notify.error(str(exc)) from None
         name = re.sub(r"[^0-9A-Za-z_-]", "", draft_id)[:40] or "draft"
         path = self.export_dir / f"draft-{name}{EXPORT_SUFFIX[fmt]}"
         path.write_text(content, encoding="utf-8")
@@ -172,12 +199,12 @@ class DraftsController:
         try:
             return self.drafts.get(draft_id)
         except (NotFoundError, LookupError):
-            raise gr.Error(f"找不到草稿 {draft_id}。") from None
+            raise notify.error(f"找不到草稿 {draft_id}。") from None
 
     def _current(self, shown: Shown) -> Any:
         """The latest stored state of the draft on screen; an error when none is shown."""
         if not shown or not shown.get("id"):
-            raise gr.Error(NO_DRAFT)
+            raise notify.error(NO_DRAFT)
         return self._get(str(shown["id"]))
 
 

@@ -1,17 +1,20 @@
-"""The Knowledge tab: upload documents and ingest them (with a progress bar), see the index status, try a search."""
+"""The Knowledge tab: upload documents and ingest them (with a progress bar), see the index status, try a search,
+and (given a ``flagged`` source, e.g. ``assistant.insights.flagged_knowledge``) the documents the ingest screen
+flagged for an editor to fix."""
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from knowledge.ingest import ingest
-from knowledge.loaders import LOADERS, supported
+from assistant.config import Settings
+from assistant.uploads import UPLOAD_SLOT, Upload, UploadRefused, accept_uploads
+from knowledge.loaders import LOADERS
 from knowledge.lock import WriterBusy
-from ui import render
+from ui import notify, render
 from ui.auth import EditorAuth
 
 UPLOAD_DIR = "uploads"
@@ -19,12 +22,29 @@ FILE_TYPES = sorted(LOADERS)
 
 
 class KnowledgeController:
-    """Handlers for the tab as plain methods; uploads are kept under ``<data dir>/uploads`` so they survive."""
+    """Handlers for the tab as plain methods; uploads go through the core's checks (assistant.uploads, the same as
+    the API's) and are kept under ``<data dir>/uploads`` so they survive."""
 
-    def __init__(self, index: Any, retriever: Any, auth: EditorAuth) -> None:
+    def __init__(
+        self,
+        index: Any,
+        retriever: Any,
+        auth: EditorAuth,
+        flagged: Callable[[Any], list[Any]] | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
         self.index = index
         self.retriever = retriever
         self.auth = auth
+        self.flagged_source = flagged
+
+    def flagged(self, request: gr.Request) -> str:
+        """The documents the ingest screen flagged (source, title, rules broken, offending sentences)."""
+        self.auth.require(request)
+        if self.flagged_source is None:
+            return ""
+        return render.flagged_html(self.flagged_source(self.index))
 
     @property
     def upload_dir(self) -> Path:
@@ -34,53 +54,42 @@ class KnowledgeController:
         self.auth.require(request)
         return render.index_status_html(self.index.status())
 
-    def keep_uploads(self, files: list[Any]) -> tuple[list[Path], list[str]]:
-        """Copy supported uploads into the upload folder (by their base name); (kept paths, skipped names)."""
-        kept: list[Path] = []
-        skipped: list[str] = []
-        self.upload_dir.mkdir(parents=True, exist_ok=True)
-        for item in files:
-            path = Path(str(getattr(item, "name", item)))
-            name = path.name.lstrip(".")
-            if not name or not supported(path):
-                skipped.append(path.name)
-                continue
-            target = self.upload_dir / name
-            shutil.copyfile(path, target)
-            kept.append(target)
-        return kept, skipped
-
     def upload(self, files: list[Any] | None, request: gr.Request, progress: Any = None) -> tuple[str, str]:
-        """Ingest the uploaded files; (report, index status)."""
+        """Check, read and ingest the uploaded files, or refuse them all with each file's reason; (report, status)."""
         self.auth.require(request)
         if not files:
-            raise gr.Error("请先选择要上传的文档。")
+            raise notify.error("请先选择要上传的文档。")
         tracker = progress or (lambda *args, **kwargs: None)
-        tracker(0, desc="正在保存上传的文件…")
-        kept, skipped = self.keep_uploads(files)
-        if not kept:
-            report: dict[str, Any] = {"added": [], "updated": [], "failed": [], "unchanged": 0}
-            return render.ingest_report_html(report, skipped), self.status(request)
-
-        def step(done: float, total: int, name: str) -> None:
-            tracker((done, total), desc=f"正在导入 {name}", unit="个文件")
-
+        tracker(0, desc="正在检查并读取上传的文件…")
+        paths = [Path(str(getattr(item, "name", item))) for item in files]
+        uploads = [Upload(path.name, path.read_bytes()) for path in paths]
         try:
-            result = ingest(self.index, kept, progress=step)
+            accepted = accept_uploads(self.index, uploads, self.settings, UPLOAD_SLOT)
+        except UploadRefused as refused:
+            return render.upload_refused_html(refused.refused), self.status(request)
         except WriterBusy:
-            raise gr.Error("知识库正被其他进程写入（例如命令行导入），请稍后再试。") from None
-        return render.ingest_report_html(result.to_dict(), skipped), self.status(request)
+            raise notify.error("知识库正被其他进程写入（例如命令行导入），请稍后再试。") from None
+        tracker((len(uploads), len(uploads)), desc="导入完成", unit="个文件")
+        return render.ingest_report_html(accepted.report.to_dict()), self.status(request)
 
     def search(self, query: str, k: float, request: gr.Request) -> str:
         self.auth.require(request)
         if not (query or "").strip():
             return render.note("请输入要搜索的内容。")
-        return render.search_results_html(self.retriever.search(query, k=max(1, int(k))))
+        return render.search_results_html(self.retriever.search(query, k=max(1, int(k))), self.retriever.agreement)
 
 
-def build_knowledge_tab(demo: gr.Blocks, index: Any, retriever: Any, auth: EditorAuth) -> KnowledgeController:
-    """Lay out the tab inside the current ``gr.Tab`` and wire its events (the status loads with the page)."""
-    ctl = KnowledgeController(index, retriever, auth)
+def build_knowledge_tab(
+    demo: gr.Blocks,
+    index: Any,
+    retriever: Any,
+    auth: EditorAuth,
+    flagged: Callable[[Any], list[Any]] | None = None,
+    settings: Settings | None = None,
+) -> KnowledgeController:
+    """Lay out the tab inside the current ``gr.Tab`` and wire its events (the status loads with the page); the
+    flagged-documents list appears when ``flagged`` is given."""
+    ctl = KnowledgeController(index, retriever, auth, flagged, settings)
 
     def upload(files: list[Any] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
         return ctl.upload(files, request, progress)
@@ -108,6 +117,10 @@ def build_knowledge_tab(demo: gr.Blocks, index: Any, retriever: Any, auth: Edito
                 k = gr.Slider(1, 10, value=5, step=1, label="返回条数", scale=2)
             search = gr.Button("搜索", elem_id="kb-search")
             results = gr.HTML("", elem_id="kb-results")
+    flagged_box = None
+    if flagged is not None:
+        gr.Markdown("#### 需要复核的文档（筛查发现问题，修改后重新导入）")
+        flagged_box = gr.HTML("", elem_id="kb-flagged")
 
     private: dict[str, Any] = {"api_visibility": "private"}
     ingest_button.click(upload, files, [report, status], **private)
@@ -115,4 +128,7 @@ def build_knowledge_tab(demo: gr.Blocks, index: Any, retriever: Any, auth: Edito
     search.click(ctl.search, [query, k], results, **private)
     query.submit(ctl.search, [query, k], results, **private)
     demo.load(ctl.status, None, status, **private)
+    if flagged_box is not None:
+        demo.load(ctl.flagged, None, flagged_box, **private)
+        ingest_button.click(ctl.flagged, None, flagged_box, **private)
     return ctl

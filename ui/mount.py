@@ -2,6 +2,9 @@
 
 from ui.mount import mount_ui
 app = mount_ui(create_app(services), services)  # the UI at /ui, behind an editor login
+
+Our login page (``ui.login``) issues a session bound to the key's id; Gradio checks it on every request through
+its ``auth_dependency``, and ``ui.gate`` sends page loads without a session to the login page.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 from ui.app import CSS, THEME, UIServices, build_ui
-from ui.auth import LOGIN_MESSAGE, EditorAuth
+from ui.auth import EditorAuth
+from ui.gate import EditorGate, gradio_user
+from ui.login import COOKIE, add_login_routes
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -25,15 +30,17 @@ PROGRESS_IDLE_POLL_S = 0.1
 
 
 def mount_ui(app: FastAPI, services: UIServices, path: str = "/ui") -> FastAPI:
-    """Mount ``build_ui(services)`` at ``path``; Gradio's login page admits editor and admin API keys only."""
+    """Mount ``build_ui(services)`` at ``path``, behind our login page (roles allowed into the editors' UI only)."""
+    auth = EditorAuth(services.store.api_keys)
     blocks = build_ui(services)
     calm_queue(blocks)
+    add_login_routes(app, auth, path)
+    app.add_middleware(EditorGate, path=path, user=auth.user, cookie=COOKIE)
     return gr.mount_gradio_app(
         app,
         blocks,
         path=path,
-        auth=EditorAuth(services.store.api_keys).login,
-        auth_message=LOGIN_MESSAGE,
+        auth_dependency=gradio_user(auth.user, COOKIE),
         theme=THEME,
         css=CSS,
         footer_links=[],

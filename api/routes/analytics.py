@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.analytics_schemas import AnalyticsOverview, FreshnessReport, GapDraftRequest, KnowledgeGaps
-from api.deps import EditorKey, RequestId, ServicesDep, StaffKey, StoreDep
+from api.deps import AnalyticsKey, EditorKey, RequestId, ServicesDep, StoreDep
 from api.errors import STAFF, responses
 from api.routes.drafts import Draft, Drafts, write_draft
 from api.schemas import IsoDateTime
@@ -25,7 +25,7 @@ Until = Annotated[IsoDateTime | None, Query(description="Exclusive; with a time 
 
 
 @router.get("/summary", response_model=AnalyticsSummary, summary="Counts for a period", responses=responses(*STAFF))
-def summary(store: StoreDep, who: StaffKey, created_from: Since = None, created_to: Until = None) -> dict[str, Any]:
+def summary(store: StoreDep, who: AnalyticsKey, created_from: Since = None, created_to: Until = None) -> dict[str, Any]:
     period = {"created_from": created_from, "created_to": created_to}
     analytics = store.analytics
     return {
@@ -44,7 +44,7 @@ def summary(store: StoreDep, who: StaffKey, created_from: Since = None, created_
 )
 def overview(
     store: StoreDep,
-    who: StaffKey,
+    who: AnalyticsKey,
     created_from: Since = None,
     created_to: Until = None,
     intents: Annotated[int, Query(ge=1, le=50, description="How many top intents")] = 10,
@@ -61,7 +61,7 @@ def overview(
 )
 def gaps(
     store: StoreDep,
-    who: StaffKey,
+    who: AnalyticsKey,
     created_from: Since = None,
     created_to: Until = None,
     limit: Annotated[int, Query(ge=1, le=100, description="How many gaps")] = 20,
@@ -91,7 +91,7 @@ def draft_for_gap(body: GapDraftRequest, drafts: Drafts, who: EditorKey, request
 )
 def freshness(
     services: ServicesDep,
-    who: StaffKey,
+    who: AnalyticsKey,
     within_days: Annotated[int, Query(ge=0, le=365, description="“Expiring soon” horizon")] = 30,
     on: Annotated[
         str | None,

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import AdminKey, StoreDep
+from api.deps import AuditKey, StoreDep
 from api.errors import STAFF, responses
-from api.schemas import IsoDateTime
+from api.schemas import IsoDateTime, Offset, Text
 from api.staff_schemas import AuditPage
 from api.views import audit_entry
 
@@ -17,18 +17,18 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
 class AuditQuery(BaseModel):
-    actor: str | None = Field(default=None, max_length=128)
-    action: str | None = Field(default=None, max_length=64, examples=["lead.view"])
-    target: str | None = Field(default=None, max_length=128)
-    request_id: str | None = Field(default=None, max_length=64)
+    actor: Text | None = Field(default=None, max_length=128)
+    action: Text | None = Field(default=None, max_length=64, examples=["lead.view"])
+    target: Text | None = Field(default=None, max_length=128)
+    request_id: Text | None = Field(default=None, max_length=64)
     created_from: IsoDateTime | None = Field(default=None, description="Inclusive; with a time zone")
     created_to: IsoDateTime | None = Field(default=None, description="Exclusive; with a time zone")
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=1_000_000_000)
+    offset: Offset = 0
 
 
 @router.get("", response_model=AuditPage, summary="The audit log (newest first)", responses=responses(*STAFF))
-def list_audit(query: Annotated[AuditQuery, Query()], store: StoreDep, who: AdminKey) -> dict[str, Any]:
+def list_audit(query: Annotated[AuditQuery, Query()], store: StoreDep, who: AuditKey) -> dict[str, Any]:
     page = store.audit.list(**query.model_dump(exclude_none=True))
     return {
         "items": [audit_entry(r) for r in page.items],

@@ -14,10 +14,11 @@ from pydantic import BaseModel, Field
 from api.auth import Principal
 from api.deps import EditorKey, RequestId, ServicesDep, audit
 from api.errors import STAFF, ApiError, responses
-from api.schemas import StrictModel
+from api.schemas import Offset, StrictModel, Text
 from api.staff_schemas import ComplianceFinding
 from assistant.drafting import ApprovalBlocked, Brief, DraftService, DraftView, NoSourcesError
 from assistant.drafting.service import MAX_TEXT_CHARS
+from assistant.validation import MAX_INT
 
 router = APIRouter(prefix="/v1/drafts", tags=["drafts"])
 DraftId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Draft id (32 hex characters)")]
@@ -30,18 +31,20 @@ class DraftCreate(StrictModel):
     """A brief: what to write, for whom and where."""
 
     type: PostType = Field(description="政策解读 / 产品介绍 / 活动通知 / 问答汇编 / 案例故事")
-    topic: str = Field(min_length=1, max_length=200, description="What the post is about, e.g. 安心政担贷")
-    audience: str | None = Field(default=None, max_length=100)
+    topic: Text = Field(min_length=1, max_length=200, description="What the post is about, e.g. 安心政担贷")
+    audience: Text | None = Field(default=None, max_length=100)
     channel: Channel | None = Field(default=None, description="Defaults to event_notice for notices, else article")
-    tone: str | None = Field(default=None, max_length=100)
-    length: str | None = Field(default=None, max_length=16, description="short, medium, long or a character count")
+    tone: Text | None = Field(default=None, max_length=100)
+    length: Text | None = Field(default=None, max_length=16, description="short, medium, long or a character count")
 
 
 class DraftPatch(StrictModel):
     """An edited text, stored as a new version."""
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
-    expected_version: int | None = Field(default=None, ge=1, description="409 if someone saved a newer version")
+    text: Text = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    expected_version: int | None = Field(
+        default=None, ge=1, le=MAX_INT, description="409 if someone saved a newer version"
+    )
 
 
 class DraftCitation(BaseModel):
@@ -144,7 +147,7 @@ def list_drafts(
     status: Annotated[Literal["draft", "approved"] | None, Query()] = None,
     type: Annotated[PostType | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> dict[str, Any]:
     items = drafts.list(status=status, type=type, limit=limit, offset=offset)
     return {"items": [v.to_dict() for v in items], "limit": limit, "offset": offset}

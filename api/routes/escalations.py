@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from api.analytics_schemas import Escalation, EscalationPage, EscalationResolve, EscalationType
 from api.deps import RequestId, StaffKey, StoreDep, audit
 from api.errors import STAFF, responses
+from api.schemas import Offset
 from assistant.store.records import EscalationRecord
 
 router = APIRouter(prefix="/v1/escalations", tags=["escalations"])
@@ -28,7 +29,7 @@ def list_escalations(
     open_only: Annotated[bool, Query(description="Only unresolved ones")] = False,
     has_correct_answer: Annotated[bool | None, Query(description="Resolved with a correct answer (or not)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> dict[str, Any]:
     page = store.escalations.list(
         type=type, open_only=open_only, has_correct_answer=has_correct_answer, limit=limit, offset=offset

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import re
-import threading
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, UploadFile
 
 from api.deps import EditorKey, RequestId, ServicesDep, audit
 from api.errors import STAFF, ApiError, responses
-from api.staff_schemas import IngestResult, KnowledgeStatus, SearchResults
-from knowledge.ingest import ingest
-from knowledge.loaders import supported
-from knowledge.lock import WriterBusy
+from api.schemas import Text
+from api.staff_schemas import KnowledgeStatus, SearchResults, UploadResult
+from assistant.uploads import Upload, UploadRefused, accept_uploads
 
 router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
-_NAME_RE = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff .()（）-]{0,119}$")
-Filter = Annotated[str | None, Query(max_length=64)]
+Filter = Annotated[Text | None, Query(max_length=64)]
 
 
 @router.get("/search", response_model=SearchResults, summary="Hybrid search", responses=responses(*STAFF))
 def search(
     services: ServicesDep,
     who: EditorKey,
-    q: Annotated[str, Query(min_length=1, max_length=500)],
+    q: Annotated[Text, Query(min_length=1, max_length=500)],
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     category: Filter = None,
     product: Filter = None,
@@ -42,38 +37,25 @@ def status(services: ServicesDep, who: EditorKey) -> dict[str, Any]:
     return services.index.status()
 
 
-def _upload_path(services: ServicesDep, filename: str | None) -> Path:
-    name = Path(filename or "").name
-    if not _NAME_RE.fullmatch(name):
-        raise ApiError(422, "invalid_filename", "the file name must be 1-120 letters, digits, spaces, . ( ) - or _")
-    if not supported(Path(name)):
-        raise ApiError(
-            422, "unsupported_file_type", f"files of type '{Path(name).suffix or '(none)'}' cannot be ingested"
-        )
-    return services.index.data_dir / "uploads" / name
-
-
 @router.post(
     "/documents",
-    response_model=IngestResult,
-    summary="Upload a document (Markdown, text, HTML, DOCX, PDF) and ingest it; same name replaces it",
+    response_model=UploadResult,
+    summary="Upload documents (Markdown, text, HTML, DOCX, PDF; several `file` parts at once) and ingest them; "
+    "the same name replaces a document",
+    description="Every file is checked (type, size, paragraphs or pages) and read before the index is locked; "
+    "if any is refused the answer is 422 naming each refused file and its reason, and none is kept. 409 while "
+    "another upload is being written.",
     responses=responses(*STAFF, 409),
 )
 def upload(
-    file: UploadFile, request: Request, services: ServicesDep, who: EditorKey, request_id: RequestId
+    file: list[UploadFile], request: Request, services: ServicesDep, who: EditorKey, request_id: RequestId
 ) -> dict[str, Any]:
-    target = _upload_path(services, file.filename)
-    lock: threading.Lock = request.app.state.ingest_lock
-    if not lock.acquire(blocking=False):
-        raise WriterBusy("another upload is being ingested; try again shortly")
+    uploads = [Upload(part.filename or "", part.file.read()) for part in file]
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.part")
-        partial.write_bytes(file.file.read())
-        partial.replace(target)
-        settings = services.settings
-        report = ingest(services.index, [target], chunk_size=settings.chunk_size, overlap=settings.chunk_overlap)
-    finally:
-        lock.release()
-    audit(services.store, who, "knowledge.upload", target.name, request_id, {"chunks": report.chunks_written})
-    return report.to_dict()
+        accepted = accept_uploads(services.index, uploads, services.settings, request.app.state.ingest_lock)
+    except UploadRefused as refused:
+        raise ApiError(422, refused.code, str(refused)) from None
+    report = accepted.report
+    for name, state in accepted.files:
+        audit(services.store, who, "knowledge.upload", name, request_id, {"status": state})
+    return {**report.to_dict(), "files": [{"name": name, "status": state} for name, state in accepted.files]}

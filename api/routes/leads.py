@@ -11,27 +11,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from api.auth import PHONE_ROLES
 from api.deps import AdminKey, ClientKey, RequestId, ServicesDep, StaffKey, StoreDep, audit
 from api.errors import COMMON, STAFF, ApiError, responses
 from api.metrics import RATE_LIMITED
-from api.schemas import IsoDateTime, LeadCreate, LeadCreated
+from api.schemas import IsoDateTime, LeadCreate, LeadCreated, Offset, Text
 from api.staff_schemas import Lead, LeadDetail, LeadPage, LeadPatch, Note, NoteCreate
 from api.views import lead, lead_detail, note
+from assistant.access import Permission, allows
 from assistant.leads import LeadPriority, LeadStatus
 from assistant.service import lead_form
 from assistant.store import EXPORT_COLUMNS
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"])
 # Not validated here: the store answers an unknown or malformed id alike, with 404.
-LeadId = Annotated[str, Path(description="Lead id (32 hex characters)")]
+LeadId = Annotated[Text, Path(max_length=64, description="Lead id (32 hex characters)")]
 
 
 class LeadFilters(BaseModel):
     status: LeadStatus | None = None
     priority: LeadPriority | None = None
-    type: str | None = Field(default=None, max_length=32)
-    assignee: str | None = Field(default=None, max_length=128)
+    type: Text | None = Field(default=None, max_length=32)
+    assignee: Text | None = Field(default=None, max_length=128)
     created_from: IsoDateTime | None = Field(default=None, description="Inclusive; with a time zone")
     created_to: IsoDateTime | None = Field(default=None, description="Exclusive; with a time zone")
 
@@ -41,7 +41,7 @@ class LeadFilters(BaseModel):
 
 class LeadListQuery(LeadFilters):
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=1_000_000_000)
+    offset: Offset = 0
 
 
 @router.post(
@@ -114,9 +114,9 @@ def export_leads(
     responses=responses(*STAFF, 404),
 )
 def get_lead(lead_id: LeadId, store: StoreDep, who: StaffKey, request_id: RequestId) -> dict[str, Any]:
-    reveal = who.role in PHONE_ROLES
+    reveal = allows(who.role, Permission.PHONE)
     record = store.leads.get(lead_id, include_phone=reveal)
-    data = lead_detail(store, record, reveal_phone=reveal, clear_text=who.role == "admin")
+    data = lead_detail(store, record, reveal_phone=reveal, clear_text=allows(who.role, Permission.LEADS_ADMIN))
     audit(store, who, "lead.view", lead_id, request_id, {"phone_revealed": not data["phone_masked"]})
     return data
 
@@ -152,7 +152,7 @@ def add_note(
 ) -> dict[str, Any]:
     record = store.leads.add_note(lead_id, who.actor, body.text)
     audit(store, who, "lead.note", lead_id, request_id, {"note_id": record.id})
-    return note(record, clear_text=who.role == "admin")
+    return note(record, clear_text=allows(who.role, Permission.LEADS_ADMIN))
 
 
 @router.delete(

@@ -107,3 +107,14 @@ class ApiKeyRepo(Repository):
             query = query.where(ApiKey.revoked_at.is_(None))
         with self._tx.read() as session:
             return [ApiKeyRecord.of(r) for r in session.scalars(query)]
+
+    def sign(self, key_id: str, message: str) -> tuple[ApiKeyRecord, str] | None:
+        """The active key ``key_id`` and an HMAC-SHA256 of ``message`` keyed by its stored digest, or None for an
+        unknown or revoked key. Lets a browser session carry proof of its key without the key (see
+        ``assistant.key_sessions``); the digest itself never leaves the store."""
+        with self._tx.read() as session:
+            row = session.get(ApiKey, key_id)
+            if row is None or row.revoked_at is not None:
+                return None
+            digest = hmac.new(row.key_hash.encode("ascii"), message.encode("utf-8"), hashlib.sha256).hexdigest()
+            return ApiKeyRecord.of(row), digest

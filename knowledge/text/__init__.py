@@ -17,6 +17,7 @@ from knowledge.text.lexicons import (
     surname_pattern,
     surnames,
 )
+from knowledge.text.markup import plain_text
 from knowledge.text.normalise import (
     fold_script_and_digits,
     normalise,
@@ -74,6 +75,7 @@ __all__ = [
     "parse_amount",
     "parse_int",
     "parse_number",
+    "plain_text",
     "product_heads",
     "query_stopwords",
     "question_filler",

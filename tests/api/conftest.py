@@ -78,3 +78,6 @@ def keys(services: Services) -> dict[str, str]:
 def headers(keys: dict[str, str]) -> dict[str, dict[str, str]]:
     """Authorization headers per role."""
     return {role: bearer(key) for role, key in keys.items()}
+
+
+from tests.api.store_apps import store_app  # noqa: E402, F401  (the app on SQLite and PostgreSQL)

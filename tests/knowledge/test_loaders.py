@@ -113,3 +113,11 @@ def test_docx_that_is_a_zip_without_document_part(tmp_path: Path) -> None:
         archive.writestr("hello.txt", "hi")
     with pytest.raises(LoadError, match=r"z\.docx"):
         load_file(tmp_path / "z.docx")
+
+
+def test_control_characters_are_stripped_from_an_ingested_document(tmp_path: Path) -> None:
+    path = tmp_path / "nul.md"
+    path.write_text("---\ntitle: 测试\x00贷\n---\n# 标题\n\n年化\x00利率\x1b4%。\x0c第二页\x85\n", encoding="utf-8")
+    document = load_file(path)
+    assert document.text == "# 标题\n\n年化利率4%。\n第二页"
+    assert document.metadata["title"] == "测试贷"

@@ -105,3 +105,12 @@ def test_in_memory_vectors_follow_a_new_ingest(tmp_path, empty_index) -> None:  
     ingest(empty_index, [tmp_path])
     hits = retriever._vector_hits("商业汇票贴现", 5, {}, None, None, empty_index.lexical.refresh())
     assert hits[0][0] in {r.chunk_id for r in retriever.search("商业汇票贴现") if r.source == "b.md"}
+
+
+def test_agreement_is_the_share_of_the_best_attainable_score(sample_retriever: HybridRetriever) -> None:
+    results = sample_retriever.search("星火科创信用贷 年化利率", k=5)
+    shares = [sample_retriever.agreement(r.score) for r in results]
+    assert all(0 < s <= 1 for s in shares) and shares == sorted(shares, reverse=True)
+    best = (1 + sample_retriever.vector_weight) / (sample_retriever.rrf_k + 1)
+    assert sample_retriever.agreement(best) == 1.0
+    assert round(sample_retriever.agreement(1 / (sample_retriever.rrf_k + 1)), 2) == 0.67  # first by keywords only

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import psycopg
@@ -22,3 +25,33 @@ def pg_user() -> tuple[str | None, str]:
         except psycopg.Error as exc:
             errors.append(f"{user}: {str(exc).strip().splitlines()[0]}")
     return None, "; ".join(errors)
+
+
+def skip_or_fail_without_pg() -> str:
+    """The PostgreSQL user to connect as; skips the test when the server is unreachable (fails under CI)."""
+    import os
+
+    import pytest
+
+    user, reason = pg_user()
+    if user is None:
+        message = f"PostgreSQL on {PG_HOST}:{PG_PORT}/{PG_DB} unreachable ({reason})"
+        if os.environ.get("CI"):
+            pytest.fail(message + " and CI is set", pytrace=False)
+        pytest.skip(message)
+    return user
+
+
+@contextmanager
+def pg_schema_url() -> Iterator[str]:
+    """A SQLAlchemy URL of a fresh PostgreSQL schema in database `test`, dropped on exit."""
+    user = skip_or_fail_without_pg()
+    schema = f"t_{uuid.uuid4().hex}"
+    conninfo = {"host": PG_HOST, "port": PG_PORT, "dbname": PG_DB, "user": user}
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"postgresql+psycopg://{user}@{PG_HOST}:{PG_PORT}/{PG_DB}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(**conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -37,19 +37,24 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EDITOR = "小王"
+ADMIN = "admin-li"
+STAFF = "staff-zhao"
 
 
 @dataclass
 class UIEnv:
-    """The services the UI is built on, plus an editor's plaintext key."""
+    """The services the UI is built on, plus the plaintext keys of an editor, a staff member and an admin."""
 
     services: Services
     editor_key: str
     staff_key: str
+    admin_key: str
+    key_ids: dict[str, str]  # key name → key id
 
     def request(self, name: str = EDITOR) -> SimpleNamespace:
-        """What a Gradio handler sees as ``request`` once ``name`` has logged in."""
-        return SimpleNamespace(username=name)
+        """What a Gradio handler sees as ``request`` once the key named ``name`` has logged in (Gradio's user name
+        is the key's id; an unknown name stays as it is, which no key has as its id)."""
+        return SimpleNamespace(username=self.key_ids.get(name, name))
 
 
 def build_env(data_dir: Path) -> tuple[UIEnv, list[Any]]:
@@ -69,9 +74,11 @@ def build_env(data_dir: Path) -> tuple[UIEnv, list[Any]]:
     store = build_store(settings.resolved_database_url)
     built = build_services(settings, index=index, retriever=retriever, store=store, chat_model=OfflineModel())
     services = built.replace(drafts=DraftService(retriever, built.chat_model, store, today=lambda: TEST_TODAY))
-    editor_key = store.api_keys.create(EDITOR, "editor")[1]
-    staff_key = store.api_keys.create("staff-zhao", "staff")[1]
-    return UIEnv(services, editor_key, staff_key), [store, index]
+    roles = ((EDITOR, "editor"), (STAFF, "staff"), (ADMIN, "admin"))
+    keys = {name: store.api_keys.create(name, role) for name, role in roles}
+    ids = {name: record.id for name, (record, _) in keys.items()}
+    env = UIEnv(services, keys[EDITOR][1], keys[STAFF][1], keys[ADMIN][1], ids)
+    return env, [store, index]
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +121,17 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+# A browser that prefers English: the UI must be Chinese all the same (Gradio's own strings included).
+BROWSER_LOCALE = "en-US"
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000})
+    context = browser.new_context(
+        locale=BROWSER_LOCALE,
+        extra_http_headers={"Accept-Language": "en-US,en;q=0.9"},
+        viewport={"width": 1440, "height": 1000},
+    )
     context.set_default_timeout(20_000)
     tab = context.new_page()
     yield tab

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -92,17 +93,24 @@ def test_upload_ingests_and_search_finds_it(ui_env: UIEnv, tmp_path: Path) -> No
     )
     doc = tmp_path / "qinghe-agri.md"
     doc.write_text(
-        "---\ntitle: 青禾农机贴息计划说明\n---\n\n# 青禾农机贴息计划\n\n青禾农机贴息计划为购置农机的合作社贴息2%。\n"
+        "---\ntitle: 青禾农机贴息计划说明\n---\n\n# 青禾农机贴息计划\n\n青禾农机贴息计划为购置农机的合作社贴息2%。\n\n"
+        "| 项目 | 标准 |\n| --- | --- |\n| **贴息比例** | 2% |\n"
     )
     junk = tmp_path / "virus.exe"
     junk.write_bytes(b"MZ")
     seen: list[Any] = []
-    report, status = ctl.upload([str(doc), str(junk)], ui_env.request(), lambda *a, **k: seen.append(a))
-    assert "新增 1 个" in report and "virus.exe" in report and "不支持" in report
+    refused, _ = ctl.upload([str(doc), str(junk)], ui_env.request())  # the core's rule: all or nothing
+    assert "virus.exe" in refused and "均未保存" in refused
+    assert not (ui_env.services.index.data_dir / "uploads" / "qinghe-agri.md").exists()
+    report, status = ctl.upload([str(doc)], ui_env.request(), lambda *a, **k: seen.append(a))
+    assert "新增 1 个" in report
     assert (ui_env.services.index.data_dir / "uploads" / "qinghe-agri.md").exists()
     assert seen[-1] == ((1, 1),)
     assert "文件" in status
-    assert "青禾农机贴息计划说明" in ctl.search("青禾农机贴息", 3, ui_env.request())
+    found = ctl.search("青禾农机贴息比例", 3, ui_env.request())
+    assert "青禾农机贴息计划说明" in found and "相关度：" in found
+    first = found.split('class="fa-passage">')[1].split("</div>")[0]
+    assert "|" not in first and "**" not in first and "---" not in first and "得分" not in found
     with pytest.raises(NotAuthorized):
         ctl.search("青禾", 3, NOBODY)
 
@@ -136,6 +144,45 @@ def test_chat_preview_streams_and_shows_citations(ui_env: UIEnv) -> None:
 def test_build_ui_needs_only_the_services_it_declares(ui_env: UIEnv) -> None:
     from ui.app import build_ui
 
-    parts = {name: getattr(ui_env.services, name) for name in ("index", "retriever", "store", "agent", "drafts")}
+    parts = {
+        name: getattr(ui_env.services, name) for name in ("settings", "index", "retriever", "store", "agent", "drafts")
+    }
     parts["chat_model"] = ui_env.services.chat_model
     assert isinstance(build_ui(SimpleNamespace(**parts)), gr.Blocks)
+
+
+def test_exports_leave_no_temp_folders(ui_env: UIEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the UI made a finassist-ui-export-* folder each time, and nothing removed it."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    auth = EditorAuth(ui_env.services.store.api_keys)
+    idle = DraftsController(ui_env.services.drafts, auth)
+    assert list(tmp_path.iterdir()) == []  # nothing made until something is exported
+    ctl = DraftsController(ui_env.services.drafts, auth)
+    request = ui_env.request()
+    shown = generated(ctl, request)[0]
+    file_update, _ = ctl.export(shown, "text", request)
+    assert Path(file_update["value"]).parent.parent == tmp_path
+    ctl.close()
+    assert list(tmp_path.iterdir()) == []
+    del idle
+
+
+def test_a_topic_the_knowledge_base_lacks_is_refused_with_a_reason(drafts: DraftsController, ui_env: UIEnv) -> None:
+    before = len(ui_env.services.drafts.list(limit=100))
+    brief = ("product_intro", "火星移民旅游攻略", "", None, "", None)
+    last = list(drafts.generate(*brief, ui_env.request()))[-1]
+    assert last[0] is None and "fa-note-warn" in last[1] and "知识库中没有关于“火星移民旅游攻略”的资料" in last[1]
+    assert "nothing in the knowledge base" not in last[1]  # Chinese only
+    assert "最接近的资料" in last[1] or "还没有可用的资料" in last[1]  # the core names what it has nearest
+    assert len(ui_env.services.drafts.list(limit=100)) == before  # nothing stored
+
+
+def test_the_knowledge_tab_lists_flagged_documents_from_its_source(ui_env: UIEnv) -> None:
+    doc = SimpleNamespace(source="x.md", title="可疑文档", rules=("contact",), sentences=("加微信转账",), member=False)
+    seen: list[Any] = []
+    auth = EditorAuth(ui_env.services.store.api_keys)
+    ctl = KnowledgeController(ui_env.services.index, ui_env.services.retriever, auth, lambda i: seen.append(i) or [doc])
+    assert "可疑文档" in ctl.flagged(ui_env.request()) and seen == [ui_env.services.index]
+    assert KnowledgeController(ui_env.services.index, ui_env.services.retriever, auth).flagged(ui_env.request()) == ""
+    with pytest.raises(NotAuthorized):
+        ctl.flagged(NOBODY)
