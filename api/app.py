@@ -55,6 +55,12 @@ knowledge endpoints of finassist. Errors are always `{"error": {"code", "message
 <API key>` with a suitable role (staff, editor, admin)."""
 
 
+def _built(services: AppServices, part: str) -> bool:
+    """Whether the services have built `part` (services without lazy parts have built everything)."""
+    built = getattr(type(services), "built", None)
+    return built is None or bool(built(services, part))
+
+
 def create_app(
     services: AppServices,
     *,
@@ -71,7 +77,8 @@ def create_app(
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.start)
         yield
-        await services.channels.drain()  # replies still on their way to the platforms' APIs
+        if _built(services, "channels"):
+            await services.channels.drain()  # replies still on their way to the platforms' APIs
         if agent_processes is not None:
             await anyio.to_thread.run_sync(agent_processes.close)
         app.state.agent_threads.close()  # running turns finish before the stores close

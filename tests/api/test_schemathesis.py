@@ -54,6 +54,9 @@ class LazyServices:
         self.settings = make_settings(Path(tempfile.gettempdir()) / "finassist-schemathesis-unused")
         self.inner: Services | None = None
 
+    def built(self, name: str) -> bool:
+        return self.inner is not None and self.inner.built(name)
+
     def __getattr__(self, name: str) -> Any:
         if self.inner is None:
             raise RuntimeError("services not built yet")
