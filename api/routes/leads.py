@@ -26,7 +26,13 @@ router = APIRouter(prefix="/v1/leads", tags=["leads"])
 # Not validated here: the store answers an unknown or malformed id alike, with 404.
 # Not the Text rule: an id that is not a lead's (too long, a NUL, any shape) is a resource that is not there (404);
 # the store checks the shape before any query, so no store ever sees it.
-LeadId = Annotated[str, Path(description="Lead id (32 hex characters); any other value is not found (404)")]
+LeadId = Annotated[
+    str,
+    Path(
+        description="Lead id (32 hex characters); any other value is not found (404)",
+        json_schema_extra={"pattern": "^[0-9a-f]{32}$", "maxLength": 32},  # stated, answered by the store's 404
+    ),
+]
 
 
 class LeadFilters(BaseModel):
