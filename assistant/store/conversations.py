@@ -40,6 +40,22 @@ _UPDATE_KEYS = ("b_id", "b_version", "state", "version", "updated_at")
 _TURN_KEYS = ("conversation_id", "seq", "role", "text", "intent", "answered", "citations", "created_at", "request_id")
 
 
+def _new_row(conversation_id: str, channel: str, client_id: str | None, token_hash: str | None = None) -> Conversation:
+    """A fresh conversation row: empty state, version 1, no unanswered questions."""
+    now = utcnow()
+    return Conversation(
+        id=conversation_id,
+        channel=channel,
+        client_id=client_id,
+        created_at=now,
+        updated_at=now,
+        state={},
+        version=1,
+        unanswered_streak=0,
+        token_hash=token_hash,
+    )
+
+
 class ConversationRepo(Repository):
     """Conversations keyed by the member's session id; state lives here, never in worker memory."""
 
@@ -72,17 +88,7 @@ class ConversationRepo(Repository):
                     return self._record(self._get, found)
             try:
                 with self._tx.write() as session:
-                    now = utcnow()
-                    row = Conversation(
-                        id=conversation_id,
-                        channel=channel,
-                        client_id=client_id,
-                        created_at=now,
-                        updated_at=now,
-                        state={},
-                        version=1,
-                        unanswered_streak=0,
-                    )
+                    row = _new_row(conversation_id, channel, client_id)
                     session.add(row)
                     session.flush()
                     return ConversationRecord.of(row)
@@ -102,18 +108,7 @@ class ConversationRepo(Repository):
         """A new conversation (ConflictError when the id is taken)."""
         try:
             with self._tx.write() as session:
-                now = utcnow()
-                row = Conversation(
-                    id=conversation_id,
-                    channel=channel,
-                    client_id=client_id,
-                    created_at=now,
-                    updated_at=now,
-                    state={},
-                    version=1,
-                    unanswered_streak=0,
-                    token_hash=token_hash,
-                )
+                row = _new_row(conversation_id, channel, client_id, token_hash)
                 session.add(row)
                 session.flush()
                 return ConversationRecord.of(row)
