@@ -30,16 +30,12 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from _e5 import DEFAULT_CACHE, cache_file, cached_e5, embed_queries_afresh, ingested_index  # bench/_e5.py
 
 from knowledge import retriever as retriever_module
-from knowledge.embedding import E5Embedding
-from knowledge.index import KnowledgeIndex
-from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
 from knowledge.tokenize import configure_jieba, tokenize
-from knowledge.vector_cache import MemoryVectorCache, VectorCache
 
-DEFAULT_CACHE = Path("~/.cache/finassist-bench")
 ENTRY_TITLE = "常见问题"  # one title for every FAQ entry, as a real FAQ collection would have
 SYSTEMS = ("project", "bm25", "e5", "fused")
 Search = Callable[[str, int], list[int]]  # query, k -> entry numbers, best first
@@ -116,15 +112,7 @@ def project_search(data: Dataset, workdir: Path, cache: Path, closing: ExitStack
     folder.mkdir(parents=True)
     for i, text in enumerate(data.entries):
         (folder / f"{i:06d}.md").write_text(f"---\ntitle: {ENTRY_TITLE}\n---\n\n{text}\n", encoding="utf-8")
-    embedding = E5Embedding()
-    index = KnowledgeIndex.open(workdir / "data", embedding, vector_cache=cache)
-    closing.callback(index.close)
-    if embedding.cache is not None:
-        closing.callback(embedding.cache.close)
-    report = ingest(index, [folder])
-    if not report.ok:
-        raise SystemExit(f"ingest failed for {len(report.failed)} entries, e.g. {report.failed[:3]}")
-    embedding.use_cache(MemoryVectorCache(limit=0))  # keeps nothing: every query is embedded, as a new one
+    index, _ = ingested_index(folder, workdir / "data", cache, closing)
     retriever = HybridRetriever(index)
 
     def search(query: str, k: int) -> list[int]:
@@ -150,11 +138,9 @@ def bm25_search(data: Dataset) -> Search:
 
 def e5_search(data: Dataset, cache: Path) -> Search:
     """Exact cosine between the query vector and every entry's (raw sentence) passage vector."""
-    embedding = E5Embedding()
-    vectors = VectorCache(cache)
-    embedding.use_cache(vectors)
+    embedding, vectors = cached_e5(cache)
     matrix = np.stack([np.asarray(v, dtype=np.float32) for v in embedding(data.entries)])
-    embedding.use_cache(MemoryVectorCache(limit=0))  # keeps nothing: every query is embedded, as a new one
+    embed_queries_afresh(embedding)
     vectors.close()
 
     def search(query: str, k: int) -> list[int]:
@@ -192,8 +178,7 @@ def evaluate(result: SystemResult, search: Search, data: Dataset, k: int) -> Sys
 
 def run(args: argparse.Namespace) -> tuple[Dataset, list[dict[str, float | str]]]:
     data = build_dataset(read_pairs(args.path, args.format), args.queries)
-    cache = args.cache_dir.expanduser() / "embeddings.db"
-    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache = cache_file(args.cache_dir)
     workdir = Path(tempfile.mkdtemp(prefix="finassist-paraphrase-"))
     rows: list[dict[str, float | str]] = []
     w = args.vector_weight

@@ -34,22 +34,19 @@ from pathlib import Path
 from typing import Any
 
 import jieba
+from _e5 import DEFAULT_CACHE, cache_file, cached_e5, embed_queries_afresh, ingested_index  # bench/_e5.py
 from chromadb.config import Settings
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from evals.context import EVAL_DATE
 from knowledge.embedding import E5Embedding
-from knowledge.index import KnowledgeIndex
-from knowledge.ingest import ingest
 from knowledge.retriever import HybridRetriever
 from knowledge.tokenize import configure_jieba
-from knowledge.vector_cache import MemoryVectorCache, VectorCache
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "knowledge" / "corpus"
 DATASETS = ROOT / "evals" / "datasets"
-DEFAULT_CACHE = Path("~/.cache/finassist-bench")
 DATASET_GLOBS = ("retrieval.jsonl", "answers_heldout.jsonl", "answers_blind*.jsonl")
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)
@@ -98,15 +95,7 @@ def load_cases(folder: Path) -> list[Case]:
 
 
 def build_project(corpus: Path, workdir: Path, cache: Path, closing: ExitStack) -> tuple[Search, int]:
-    embedding = E5Embedding()
-    index = KnowledgeIndex.open(workdir / "project", embedding, vector_cache=cache)
-    closing.callback(index.close)
-    if embedding.cache is not None:
-        closing.callback(embedding.cache.close)
-    report = ingest(index, [corpus])
-    if not report.ok:
-        raise SystemExit(f"ingest failed: {report.failed}")
-    embedding.use_cache(MemoryVectorCache(limit=0))  # keeps nothing: every query is embedded, as a new one
+    index, report = ingested_index(corpus, workdir / "project", cache, closing)
     retriever = HybridRetriever(index, today=lambda: EVAL_DATE)
 
     def search(query: str, k: int) -> list[str]:
@@ -195,8 +184,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     cases = load_cases(args.datasets)
     if not cases:
         raise SystemExit(f"no cases with an expected_source under {args.datasets}")
-    cache = args.cache_dir.expanduser() / "embeddings.db"
-    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache = cache_file(args.cache_dir)
     workdir = Path(tempfile.mkdtemp(prefix="finassist-peers-"))
     results: list[dict[str, Any]] = []
     with ExitStack() as closing:
@@ -205,13 +193,12 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         start = time.perf_counter()
         project, chunks = build_project(args.corpus, workdir, cache, closing)
         project_s = time.perf_counter() - start
-        embedding, vectors = E5Embedding(), VectorCache(cache)
+        embedding, vectors = cached_e5(cache)
         closing.callback(vectors.close)
-        embedding.use_cache(vectors)
         start = time.perf_counter()
         ensemble, lc_chunks = build_langchain(args.corpus, workdir, embedding, args.k)
         langchain_s = time.perf_counter() - start
-        embedding.use_cache(MemoryVectorCache(limit=0))  # keeps nothing: every query is embedded, as a new one
+        embed_queries_afresh(embedding)
         print(f"  built: project {project_s:.1f} s, langchain {langchain_s:.1f} s", file=sys.stderr, flush=True)
 
         def lc_search(query: str, k: int) -> list[str]:

@@ -19,7 +19,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     types = "policy_explainer, product_intro, event_notice, faq_digest, case_story"
     p = sub.add_parser("draft", parents=[common], help="draft a post from the knowledge base (stored as version 1)")
     p.add_argument("--type", required=True, metavar="T", help=f"post type: {types}")
-    p.add_argument("--topic", required=True, metavar="X", help="what the post is about, e.g. 安心政担贷")
+    p.add_argument("--topic", required=True, metavar="X", help="what the post is about: a product, policy or event")
     p.add_argument("--audience", help="who reads it, e.g. 科技型中小企业财务负责人")
     p.add_argument("--channel", help="wechat_article, group_message, moments, event_notice")
     p.add_argument("--tone", help="e.g. 专业、亲切")

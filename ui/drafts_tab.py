@@ -142,17 +142,14 @@ class DraftsController:
         editor = self.auth.require(request)
         current = self._current(shown)
         if current.version != shown["version"]:  # type: ignore[index]
-            notify.warning(STALE.format(version=current.version))
-            return self.view_outputs(current)
+            return self._reloaded(current)
         if (text or "").strip() == current.text.strip():
             notify.info("正文没有变化。")
             return self.view_outputs(current)
         try:
             view = self.drafts.revise(current.id, text, author=editor.name, expected_version=current.version)
         except ConflictError:
-            latest = self._get(current.id)
-            notify.warning(STALE.format(version=latest.version))
-            return self.view_outputs(latest)
+            return self._reloaded(self._get(current.id))
         except ValueError as exc:
             raise notify.error(str(exc)) from None
         notify.info(f"已保存为第 {view.version} 版。")
@@ -163,17 +160,14 @@ class DraftsController:
         editor = self.auth.require(request)
         current = self._current(shown)
         if current.version != shown["version"]:  # type: ignore[index]
-            notify.warning(STALE.format(version=current.version))
-            return self.view_outputs(current)
+            return self._reloaded(current)
         try:
             view = self.drafts.approve(current.id, approver=editor.name)
         except ApprovalBlocked as exc:
             notify.warning(f"还有 {len(exc.reasons)} 个问题未处理，暂不能审批。")
             return self.view_outputs(current)  # its header lists what blocks approval
         except ConflictError:
-            latest = self._get(current.id)
-            notify.warning(STALE.format(version=latest.version))
-            return self.view_outputs(latest)
+            return self._reloaded(self._get(current.id))
         notify.info("审批通过。")
         return self.view_outputs(view)
 
@@ -200,6 +194,11 @@ class DraftsController:
             return self.drafts.get(draft_id)
         except (NotFoundError, LookupError):
             raise notify.error(f"找不到草稿 {draft_id}。") from None
+
+    def _reloaded(self, view: Any) -> Outputs:
+        """A version someone else saved since the editor loaded the draft: shown, with a warning saying so."""
+        notify.warning(STALE.format(version=view.version))
+        return self.view_outputs(view)
 
     def _current(self, shown: Shown) -> Any:
         """The latest stored state of the draft on screen; an error when none is shown."""

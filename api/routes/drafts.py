@@ -31,7 +31,7 @@ class DraftCreate(StrictModel):
     """A brief: what to write, for whom and where."""
 
     type: PostType = Field(description="政策解读 / 产品介绍 / 活动通知 / 问答汇编 / 案例故事")
-    topic: Text = Field(min_length=1, max_length=200, description="What the post is about, e.g. 安心政担贷")
+    topic: Text = Field(min_length=1, max_length=200, description="What the post is about: a product, policy or event")
     audience: Text | None = Field(default=None, max_length=100)
     channel: Channel | None = Field(default=None, description="Defaults to event_notice for notices, else article")
     tone: Text | None = Field(default=None, max_length=100)

@@ -80,6 +80,16 @@ def _parse(parse: Any, xml: str) -> Any:
         raise BadMessage(f"unreadable message XML: {exc}") from exc
 
 
+def _decrypt(crypto: OACrypto | WeComCrypto, xml: str, signature: str, timestamp: str, nonce: str) -> str:
+    """The message XML inside an encrypted body; BadSignature or BadMessage when it cannot be had."""
+    try:
+        return str(crypto.decrypt_message(xml, signature, timestamp, nonce))
+    except InvalidSignatureException as exc:
+        raise BadSignature("bad msg_signature") from exc
+    except (ExpatError, KeyError, TypeError, ValueError, WeChatException) as exc:
+        raise BadMessage(f"undecryptable message: {exc}") from exc
+
+
 class Platform(Protocol):
     name: PlatformName
     success: str  # the body that says "received, no passive reply"
@@ -124,13 +134,7 @@ class OfficialAccount:
 
     def _decrypt(self, query: Mapping[str, str], xml: str) -> str:
         assert self.crypto is not None
-        signature, timestamp, nonce = _param(query, "msg_signature"), query["timestamp"], query["nonce"]
-        try:
-            return str(self.crypto.decrypt_message(xml, signature, timestamp, nonce))
-        except InvalidSignatureException as exc:
-            raise BadSignature("bad msg_signature") from exc
-        except (ExpatError, KeyError, TypeError, ValueError, WeChatException) as exc:
-            raise BadMessage(f"undecryptable message: {exc}") from exc
+        return _decrypt(self.crypto, xml, _param(query, "msg_signature"), query["timestamp"], query["nonce"])
 
     def seal(self, inbound: Inbound, text: str) -> str:
         xml = TextReply(message=inbound.raw, content=text).render()
@@ -163,13 +167,8 @@ class WeComApp:
 
     def open(self, query: Mapping[str, str], body: bytes) -> Inbound:
         signature, timestamp, nonce = self._signed(query)
-        try:
-            xml = self.crypto.decrypt_message(body.decode("utf-8", "replace"), signature, timestamp, nonce)
-        except InvalidSignatureException as exc:
-            raise BadSignature("bad msg_signature") from exc
-        except (ExpatError, KeyError, TypeError, ValueError, WeChatException) as exc:
-            raise BadMessage(f"undecryptable message: {exc}") from exc
-        return _inbound(self.name, _parse(parse_wecom_message, str(xml)), True, nonce)
+        xml = _decrypt(self.crypto, body.decode("utf-8", "replace"), signature, timestamp, nonce)
+        return _inbound(self.name, _parse(parse_wecom_message, xml), True, nonce)
 
     def seal(self, inbound: Inbound, text: str) -> str:
         xml = WeComTextReply(message=inbound.raw, content=text).render()

@@ -8,7 +8,7 @@ which triggers occur in a text. Correctness never depends on this: a pattern wit
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import product
 from typing import Any
 
@@ -32,16 +32,22 @@ def _finite(item: tuple[Any, Any]) -> set[str] | None:
     if op is _c.SUBPATTERN:
         return None if _case_insensitive(av) else _finite_seq(av[3])
     if op is _c.BRANCH:
-        out: set[str] = set()
-        for branch in av[1]:
-            strings = _finite_seq(branch)
-            if strings is None:
-                return None
-            out |= strings
-        return out if len(out) <= _MAX_EXPANSIONS else None
+        out = _each_branch(av[1], _finite_seq)
+        return out if out is not None and len(out) <= _MAX_EXPANSIONS else None
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == av[1] == 1:
         return _finite_seq(av[2])
     return None
+
+
+def _each_branch(branches: Iterable[Any], strings_of: Callable[[Any], set[str] | None]) -> set[str] | None:
+    """The union of `strings_of` over an alternation's branches; None when a branch gives None."""
+    out: set[str] = set()
+    for branch in branches:
+        strings = strings_of(branch)
+        if strings is None:
+            return None
+        out |= strings
+    return out
 
 
 def _case_insensitive(subpattern_args: tuple[Any, ...]) -> bool:
@@ -71,13 +77,7 @@ def _required(item: tuple[Any, Any]) -> set[str] | None:
     if op is _c.SUBPATTERN:
         return None if _case_insensitive(av) else _required_seq(av[3])
     if op is _c.BRANCH:
-        out: set[str] = set()
-        for branch in av[1]:
-            strings = _required_seq(branch)
-            if strings is None:
-                return None
-            out |= strings
-        return out
+        return _each_branch(av[1], _required_seq)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
         return _required_seq(av[2])
     return None

@@ -3,7 +3,7 @@
 Usage::
 
     service = DraftService(retriever, chat_model, store)
-    view = service.create(Brief("product_intro", "安心政担贷"), author="editor:li")
+    view = service.create(Brief("product_intro", topic), author="editor:li")
     view.claims, view.findings, view.blocking      # what an editor must fix before approval
     service.revise(view.id, edited_text, author="editor:li")
     service.approve(view.id, approver="editor:wang")  # ApprovalBlocked while errors remain

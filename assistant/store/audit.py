@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.privacy import mask_pii
-from assistant.store.base import Repository, check_paging, count, equals, time_range
+from assistant.store.base import Repository, check_paging, equals, paged, time_range
 from assistant.store.models import AuditEntry, new_id, utcnow
 from assistant.store.records import AuditRecord, Page
 
@@ -87,5 +87,4 @@ class AuditRepo(Repository):
         clauses += time_range(AuditEntry.created_at, created_from, created_to)
         query = select(AuditEntry).where(*clauses).order_by(AuditEntry.created_at.desc(), AuditEntry.id)
         with self._tx.read() as session:
-            items = [AuditRecord.of(r) for r in session.scalars(query.limit(limit).offset(offset))]
-            return Page(items, count(session, query), limit, offset)
+            return paged(session, query, AuditRecord.of, limit, offset)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -10,8 +11,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from assistant.store.db import Transactions
 from assistant.store.errors import NotFoundError
+from assistant.store.records import Page
 
 M = TypeVar("M")
+R = TypeVar("R")
 MAX_LIMIT = 500
 
 
@@ -62,3 +65,9 @@ def equals(*pairs: tuple[InstrumentedAttribute[Any], Any]) -> list[ColumnElement
 
 def count(session: Session, query: Select[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+
+
+def paged(session: Session, query: Select[Any], record: Callable[[Any], R], limit: int, offset: int) -> Page[R]:
+    """The page of `query` at `offset`, each row made a record by `record`, with the count of all its matches."""
+    items = [record(row) for row in session.scalars(query.limit(limit).offset(offset))]
+    return Page(items, count(session, query), limit, offset)

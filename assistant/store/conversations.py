@@ -40,6 +40,22 @@ _UPDATE_KEYS = ("b_id", "b_version", "state", "version", "updated_at")
 _TURN_KEYS = ("conversation_id", "seq", "role", "text", "intent", "answered", "citations", "created_at", "request_id")
 
 
+def _new_row(conversation_id: str, channel: str, client_id: str | None, token_hash: str | None = None) -> Conversation:
+    """A fresh conversation row: empty state, version 1, no unanswered questions."""
+    now = utcnow()
+    return Conversation(
+        id=conversation_id,
+        channel=channel,
+        client_id=client_id,
+        created_at=now,
+        updated_at=now,
+        state={},
+        version=1,
+        unanswered_streak=0,
+        token_hash=token_hash,
+    )
+
+
 class ConversationRepo(Repository):
     """Conversations keyed by the member's session id; state lives here, never in worker memory."""
 
@@ -58,6 +74,16 @@ class ConversationRepo(Repository):
     def _record(statement: Prepared, row: tuple[Any, ...]) -> ConversationRecord:
         return ConversationRecord(**dict(zip(statement.columns, row, strict=True)))
 
+    def _insert(
+        self, conversation_id: str, channel: str, client_id: str | None, token_hash: str | None = None
+    ) -> ConversationRecord:
+        """A new conversation row written in its own transaction (IntegrityError when the id is taken)."""
+        with self._tx.write() as session:
+            row = _new_row(conversation_id, channel, client_id, token_hash)
+            session.add(row)
+            session.flush()
+            return ConversationRecord.of(row)
+
     def get_or_create(
         self, session_id: str | None = None, *, channel: str = "web", client_id: str | None = None
     ) -> ConversationRecord:
@@ -71,21 +97,7 @@ class ConversationRepo(Repository):
                 if found is not None:
                     return self._record(self._get, found)
             try:
-                with self._tx.write() as session:
-                    now = utcnow()
-                    row = Conversation(
-                        id=conversation_id,
-                        channel=channel,
-                        client_id=client_id,
-                        created_at=now,
-                        updated_at=now,
-                        state={},
-                        version=1,
-                        unanswered_streak=0,
-                    )
-                    session.add(row)
-                    session.flush()
-                    return ConversationRecord.of(row)
+                return self._insert(conversation_id, channel, client_id)
             except IntegrityError:
                 continue  # another worker created it between our read and write: read it again
         raise ConflictError(f"conversation {conversation_id!r} could not be created")
@@ -101,22 +113,7 @@ class ConversationRepo(Repository):
     ) -> ConversationRecord:
         """A new conversation (ConflictError when the id is taken)."""
         try:
-            with self._tx.write() as session:
-                now = utcnow()
-                row = Conversation(
-                    id=conversation_id,
-                    channel=channel,
-                    client_id=client_id,
-                    created_at=now,
-                    updated_at=now,
-                    state={},
-                    version=1,
-                    unanswered_streak=0,
-                    token_hash=token_hash,
-                )
-                session.add(row)
-                session.flush()
-                return ConversationRecord.of(row)
+            return self._insert(conversation_id, channel, client_id, token_hash)
         except IntegrityError:
             raise ConflictError(f"conversation {conversation_id!r} already exists") from None
 

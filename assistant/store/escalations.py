@@ -6,7 +6,7 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from assistant.store.base import Repository, check_paging, count, equals, load
+from assistant.store.base import Repository, check_paging, equals, load, paged
 from assistant.store.errors import ConflictError
 from assistant.store.models import ESCALATION_TYPES, Consent, Conversation, Escalation, new_id, utcnow
 from assistant.store.records import ConsentRecord, EscalationRecord, Page
@@ -70,9 +70,7 @@ class EscalationRepo(Repository):
             clauses.append(column.is_not(None) if has_correct_answer else column.is_(None))
         query = select(Escalation).where(*clauses).order_by(Escalation.created_at.desc(), Escalation.id)
         with self._tx.read() as session:
-            rows = session.scalars(query.limit(limit).offset(offset))
-            items = [EscalationRecord.of(r) for r in rows]
-            return Page(items, count(session, query), limit, offset)
+            return paged(session, query, EscalationRecord.of, limit, offset)
 
     def resolve(self, escalation_id: str, *, resolved_by: str, correct_answer: str | None = None) -> EscalationRecord:
         """Close the escalation; staff may record the answer the agent should have given."""

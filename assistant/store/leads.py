@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, select
 
 from assistant.leads import PRIORITIES, STATUSES, amount_bucket, check_assignee, is_lead_id, transition
 from assistant.privacy import find_phones, mask_phone, mask_pii
-from assistant.store.base import Repository, check_paging, count, equals, load, time_range
+from assistant.store.base import Repository, check_paging, equals, load, paged, time_range
 from assistant.store.erasure import checkpoint_after_erasure, erase_lead
 from assistant.store.errors import ConflictError, ConsentRequired, NotFoundError
 from assistant.store.models import (
@@ -262,5 +262,4 @@ class LeadRepo(Repository):
         clauses = _filters(status, priority, type, assignee, created_from, created_to)
         query = select(Lead).where(*clauses).order_by(*NEWEST_FIRST)
         with self._tx.read() as session:
-            items = [LeadRecord.of(r) for r in session.scalars(query.limit(limit).offset(offset))]
-            return Page(items, count(session, query), limit, offset)
+            return paged(session, query, LeadRecord.of, limit, offset)

@@ -6,27 +6,14 @@ is unreachable its params are skipped, unless the environment variable CI is set
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import psycopg
 import pytest
 
 from assistant.store import LeadRecord, Store, build_store
 from tests.store.helpers import new_lead
-from tests.support.postgres import PG_DB, PG_HOST, PG_PORT, pg_user
-
-
-def require_pg() -> str:
-    user, reason = pg_user()
-    if user is None:
-        message = f"PostgreSQL on {PG_HOST}:{PG_PORT}/{PG_DB} unreachable ({reason})"
-        if os.environ.get("CI"):
-            pytest.fail(message + " and CI is set", pytrace=False)
-        pytest.skip(message)
-    return user
+from tests.support.postgres import pg_schema_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -35,16 +22,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    user = require_pg()
-    schema = f"t_{uuid.uuid4().hex}"
-    conninfo = {"host": PG_HOST, "port": PG_PORT, "dbname": PG_DB, "user": user}
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield (f"postgresql+psycopg://{user}@{PG_HOST}:{PG_PORT}/{PG_DB}?options=-csearch_path%3D{schema}")
-    finally:
-        with psycopg.connect(**conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema_url() as url:
+        yield url
 
 
 @pytest.fixture

@@ -313,11 +313,24 @@
     $('consent-text').textContent = info.text;
     info.fields.forEach(function (f) {
       var box = document.querySelector('.field[data-field="' + f.name + '"]');
-      if (!box) return;
-      box.querySelector('label').textContent = f.label;
-      var field = box.querySelector('input');
-      if (f.max_length) field.maxLength = f.max_length;
+      if (box) labelField(box, f);
     });
+  }
+
+  // A form field's label and error line come from here, so index.html states each field's input only.
+  function labelField(box, f) {
+    var field = $('f-' + f.name);
+    var label = document.createElement('label');
+    label.htmlFor = field.id;
+    label.textContent = f.label;
+    var err = document.createElement('p');
+    err.className = 'err';
+    err.id = 'e-' + f.name;
+    err.setAttribute('aria-live', 'polite');
+    box.insertBefore(label, box.firstChild);
+    box.appendChild(err);
+    field.setAttribute('aria-describedby', err.id);
+    if (f.max_length) field.maxLength = f.max_length;
   }
 
   function updateStage(reply) {
