@@ -55,6 +55,8 @@ class SimilarityProfile:
 
 # multilingual-e5-small's cosines are compressed (unrelated Chinese sentences score ~0.8): calibrated on the blind
 # dev set for the best share of cases passed, with the tuned set's unknown questions kept at 0.9 (docs/reader.md).
+# Above unknown_below, the fitted answerability model (assistant/service/answerability.yaml) draws the line for
+# whole questions instead of unfamiliar_below.
 PROFILES = {
     "finassist-e5": SimilarityProfile(unknown_below=0.86, unfamiliar_below=0.91),
     # Character hashing measures shared wording, not meaning: a low bar, and unfamiliar subjects always count.

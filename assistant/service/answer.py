@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineModel
 from assistant.llm.reader import Reader
 from assistant.service import replies
+from assistant.service.answerability import AnswerabilityModel, Signals, model_for
 from assistant.service.catalog import Catalog, CatalogCache, in_text, names_kind, names_product
 from assistant.service.evidence import screen_passages
 from assistant.service.followup import ResolvedQuery, Topic, resolve
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.types import Citation
 from knowledge.retriever import HybridRetriever
-from knowledge.text import asked_clauses, question_parts
+from knowledge.text import asked_clauses, dictionary_word, question_parts
 from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Evidence:
     strong: bool
     reason: str
     similarity: float  # the best answer unit's similarity to the question
+    signals: Signals | None = None  # what the answerability model read (None: a rule decided first)
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,17 @@ class AnswerResult:
     model_failed: bool = False
 
 
-def judge(reader: Reader, catalog: Catalog, query: ResolvedQuery, passages: list[SearchResult]) -> Evidence:
-    """Strong only when the reader finds a unit that answers the question, and, when the question names
-    something the knowledge base never mentions, only when that unit is closer still (the profile's
-    ``unfamiliar_below``)."""
+def judge(
+    reader: Reader,
+    catalog: Catalog,
+    query: ResolvedQuery,
+    passages: list[SearchResult],
+    model: AnswerabilityModel | None = None,
+) -> Evidence:
+    """Strong only when the reader finds a unit that answers the question and no rule of fact refuses it (a
+    place or product the passages do not cover, the kind of value asked for missing); then, with a fitted
+    answerability model, when the model says so, and without one, when the question names nothing the
+    knowledge base never mentions or that unit is closer still (the profile's ``unfamiliar_below``)."""
     if not passages:
         return Evidence(False, "no passages", 0.0)
     reading = reader.read(query.focus, passages)
@@ -72,11 +81,17 @@ def judge(reader: Reader, catalog: Catalog, query: ResolvedQuery, passages: list
     kinds = [t for t in terms if names_kind(t) and not in_text(t, best_text)]
     if kinds:  # a kind of loan (车贷) the corpus mentions, but not the passage that would answer
         return Evidence(False, f"asks about a product the best passage is not about: {'、'.join(kinds)}", similarity)
+    # Pieces jieba's HMM joined (能批, 天给) name nothing: the signals read dictionary or corpus words only.
+    signals = Signals.measure(similarity, [t for t in terms if catalog.known(t) or dictionary_word(t)], best_text)
+    if model is not None:
+        p = model.probability(signals)
+        verdict = "ok" if p >= model.threshold else f"answerability {p:.2f} below {model.threshold}"
+        return Evidence(p >= model.threshold, verdict, similarity, signals)
     if similarity < reader.profile.unfamiliar_below:
         unknown = unfamiliar + catalog.absent_rare(terms, best_text, reader.knobs.rare_share)
         if unknown:
-            return Evidence(False, f"names what the passages never mention: {'、'.join(unknown)}", similarity)
-    return Evidence(True, "ok", similarity)
+            return Evidence(False, f"names what the passages never mention: {'、'.join(unknown)}", similarity, signals)
+    return Evidence(True, "ok", similarity, signals)
 
 
 def about(passage: SearchResult, terms: list[str]) -> bool:
@@ -107,12 +122,14 @@ class Answerer:
         # The extractive model answers from its reader's reading: the same reader judges, so a turn reads once.
         self.reader = model.reader if isinstance(model, OfflineModel) else Reader(retriever.index.embedding)
         self.fallback = fallback if fallback is not None else OfflineModel(risk_note=False, reader=self.reader)
+        # The calibrated line between answering and "I don't know" for this embedding, when one was fitted.
+        self.answerability = model_for(self.reader.embedding.name())
 
     def covers(self, topic: str, passages: list[SearchResult]) -> Evidence:
         """Whether the passages are about the topic, judged as the agent judges a member's question (a
         draft's topic the knowledge base lacks is refused the way such a question is)."""
         catalog = self.catalog.get()
-        evidence = judge(self.reader, catalog, resolve(topic, Topic(), catalog), passages)
+        evidence = judge(self.reader, catalog, resolve(topic, Topic(), catalog), passages, self.answerability)
         terms = catalog.subject_terms(topic)
         if evidence.strong and terms and not any(about(p, terms) for p in passages):
             # a post is about a document: its topic must share a distinctive word with a title or heading
@@ -129,7 +146,7 @@ class Answerer:
     def run(self, query: ResolvedQuery, *, streaming: bool = False) -> Iterator[str | AnswerResult]:
         """Text deltas (guarded sentences), then one AnswerResult."""
         passages = self.retrieve(query)
-        evidence = judge(self.reader, self.catalog.get(), query, passages)
+        evidence = judge(self.reader, self.catalog.get(), query, passages, self.answerability)
         if not evidence.strong:
             log.info("weak evidence (%s)", evidence.reason)
             text = guard_text(self.guard, replies.not_found(query.topic.products))

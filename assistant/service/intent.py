@@ -43,7 +43,9 @@ COMPLAINT_PATTERNS = (
 # Questions ABOUT complaints or the human service, not a complaint or a hand-off request themselves.
 INQUIRY_PATTERNS = (
     r"(?:投诉|举报)(?:的|后|以后|之后)?(?:处理)?(?:流程|程序|渠道|方式|途径|电话|时限|进度)",
-    r"(?:投诉|举报)(?:以后|之后|后)[^。！!]{0,10}(?:多久|几天|什么时候|怎么|如何)",
+    # the complaint word, then within its clause a question about it (投诉了以后多久处理完？投诉资料保存多久？);
+    # not after a wish to complain (我要投诉…怎么回事 is a complaint)
+    r"(?<![要想])(?:投诉|举报)(?:了|过)?[^。！!，,？?]{0,10}(?:多久|几天|几个工作日|什么时候|怎么处理|如何处理|哪里查|是否)",
     r"(?:人工客服|人工服务|客服|客户经理|专员)的?(?:服务|工作|上班|在线)?(?:时间|时段|几点)",
     r"(?:人工客服|人工服务|客服)(?:什么时候|几点)(?:上班|在线|有人)",
 )
@@ -143,6 +145,8 @@ class RuleIntentClassifier:
         text = spaced.replace(" ", "")
         if _INQUIRY_RE.search(text) and _QUESTION_RE.search(text):
             text = spaced = _INQUIRY_RE.sub("，", text)  # asks about the process: only the rest can complain
+            if not re.search(r"\w", text):
+                return IntentResult("question", 0.8, negativity(message), "asks about the complaint or human service")
         if _QUESTION_RE.search(text) and not _REQUEST_RE.search(text) and not re.search(r"^(?:投诉|举报)", text):
             # asks about complaints, the human service or applying, without asking for them
             text, spaced = _ACTION_RE.sub("，", text), _ACTION_RE.sub("，", spaced)

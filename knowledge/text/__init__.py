@@ -48,7 +48,7 @@ from knowledge.text.sentences import (
     sentence_spans,
     split_sentences,
 )
-from knowledge.text.tokens import configure_jieba, tokenize
+from knowledge.text.tokens import configure_jieba, dictionary_word, specificity, tokenize
 
 __all__ = [
     "CLAUSE_BREAKS",
@@ -65,6 +65,7 @@ __all__ = [
     "asked_clauses",
     "cn_numeral",
     "configure_jieba",
+    "dictionary_word",
     "find_figures",
     "fold_script_and_digits",
     "generic_brands",
@@ -84,6 +85,7 @@ __all__ = [
     "sentence_spans",
     "shared_finance_words",
     "span_in_original",
+    "specificity",
     "split_sentences",
     "stopwords",
     "surname_pattern",

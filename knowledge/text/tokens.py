@@ -4,6 +4,7 @@ Latin words and numbers, stopwords (``lexicons/stopwords.txt``) dropped."""
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from functools import lru_cache
@@ -52,3 +53,19 @@ def tokenize(text: str) -> list[str]:
         elif run not in dropped:
             tokens.append(run)
     return tokens
+
+
+def specificity(word: str) -> float:
+    """How specific a word is in general Chinese: its information content, log(total / frequency), read from
+    jieba's dictionary (公司 ~8, 违约金 ~15); a word the dictionary lacks counts as one seen once."""
+    if not _initialised:
+        configure_jieba(None)
+    total = jieba.dt.total
+    return math.log(total / max(jieba.dt.FREQ.get(word, 0), 1))
+
+
+def dictionary_word(word: str) -> bool:
+    """The word is in jieba's dictionary (not a piece its HMM joined from the text, as 能批 or 天给)."""
+    if not _initialised:
+        configure_jieba(None)
+    return jieba.dt.FREQ.get(word, 0) > 0

@@ -66,13 +66,7 @@ def test_unknown_products_get_i_dont_know_without_numbers(offline: Answerer, que
     [
         ("个人征信报告每年可以免费查几次？", "2次免费"),  # 几次 asks, it names nothing
         ("路演每个项目有多长时间？", "8分钟"),
-        pytest.param(
-            "惠民个体经营贷对申请人年龄有什么要求？",
-            "22—60周岁",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known false refusal: 申请人 is rare in the corpus and absent from the best passage"
-            ),
-        ),
+        ("惠民个体经营贷对申请人年龄有什么要求？", "22—60周岁"),  # 申请人: rare, absent from the best passage
         ("星火科创信用贷从提交材料到出审批结果要多久？", "5—10个工作日"),
         ("征信报告上会显示其他机构的查询记录吗？", "查询记录"),
     ],
@@ -86,12 +80,7 @@ def test_framing_words_do_not_make_answerable_questions_unknown(offline: Answere
     "question",
     [
         "个人住房按揭贷款利率是多少？",
-        pytest.param(
-            "信用卡分期手续费是多少？",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known miss: the corpus mentions 信用卡 and the installment-fee FAQ comes close"
-            ),
-        ),
+        "信用卡分期手续费是多少？",  # the corpus mentions 信用卡, and the installment-fee FAQ comes close
         "汽车按揭贷款怎么申请？",
         "想贷款买辆车，你们有车贷产品吗，利率多少",  # the corpus says 车贷, but no passage is about one
     ],
