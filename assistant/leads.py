@@ -100,9 +100,14 @@ class AssigneeRequired(ValueError):
     """A lead in `assigned` without an assignee (the API answers 422)."""
 
 
+def clean_assignee(assignee: str | None) -> str | None:
+    """The assignee as stored: surrounding whitespace removed; a blank name is no assignee (None)."""
+    return (assignee or "").strip() or None
+
+
 def check_assignee(status: str, assignee: str | None) -> None:
-    """Raise AssigneeRequired when `status` is `assigned` and there is no assignee."""
-    if status == "assigned" and not assignee:
+    """Raise AssigneeRequired when `status` is `assigned` and there is no assignee (a blank name is none)."""
+    if status == "assigned" and not clean_assignee(assignee):
         raise AssigneeRequired("an assigned lead needs an assignee: give `assignee` with status `assigned`")
 
 

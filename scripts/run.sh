@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet uv
-uv sync --frozen --compile-bytecode
+uv sync --frozen --compile-bytecode --inexact  # --inexact: keeps the dev tools scripts/test.sh installed
 uv run finassist demo "$@"

@@ -11,7 +11,15 @@ from typing import Any, Final, Literal
 
 from sqlalchemy import ColumnElement, select
 
-from assistant.leads import PRIORITIES, STATUSES, amount_bucket, check_assignee, is_lead_id, transition
+from assistant.leads import (
+    PRIORITIES,
+    STATUSES,
+    amount_bucket,
+    check_assignee,
+    clean_assignee,
+    is_lead_id,
+    transition,
+)
 from assistant.privacy import find_phones, mask_phone, mask_pii
 from assistant.store.base import Repository, check_paging, equals, load, paged, time_range
 from assistant.store.erasure import checkpoint_after_erasure, erase_lead
@@ -160,15 +168,17 @@ class LeadRepo(Repository):
             )
 
     def update(self, lead_id: str, *, status: str | None = None, assignee: str | _Keep | None = KEEP) -> LeadRecord:
-        """Change the assignee (None clears it) and/or move the status along the workflow, in one transaction:
-        giving a `new` lead an assignee moves it to `assigned` first. Refused whole (InvalidTransition,
-        AssigneeRequired: `assigned` needs an assignee) with nothing changed; a step to the same status is a no-op."""
+        """Change the assignee (stripped; None or a blank name clears it) and/or move the status along the workflow,
+        in one transaction: giving a `new` lead an assignee moves it to `assigned` first. Refused whole
+        (InvalidTransition, AssigneeRequired: `assigned` needs an assignee) with nothing changed; a step to the
+        same status is a no-op."""
         if status is not None and status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}")
         with self._tx.write() as session:
             lead = load(session, Lead, known_id(lead_id), "lead", lock=True)
             current, now = lead.status, utcnow()
             if assignee is not KEEP:
+                assignee = clean_assignee(assignee)
                 if assignee and current == "new":
                     current = transition(current, "assigned")
                 if assignee != lead.assignee or current != lead.status:

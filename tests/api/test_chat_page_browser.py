@@ -1,7 +1,7 @@
 """The member chat page in Debian's chromium (Playwright), at a phone viewport (390×844) and on a desktop.
 
 Real services (hashing-embedded sample corpus, offline model, SQLite) behind uvicorn on loopback; the agent's
-clock is pinned to a weekday evening, so handoffs happen out of hours. Screenshots go to a temp dir, or to
+clock is pinned to a weekday evening, so handoffs happen out of hours. Screenshots go to pytest's temp dir, or to
 FINASSIST_SCREENSHOT_DIR (`make screenshots` refreshes docs/screenshots/chat-phone.png).
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.server
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -32,7 +31,8 @@ from tests.ui.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.allow_hosts(["127.0.0.1", "::1"])]
 
-SCREENSHOTS = Path(os.environ.get("FINASSIST_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="finassist-shots-"))
+# Not a folder made at import: collecting this module must leave nothing behind in the temp directory.
+KEPT_SCREENSHOTS = os.environ.get("FINASSIST_SCREENSHOT_DIR")
 EVENING = datetime(2026, 12, 2, 13, 30, tzinfo=UTC)  # a Wednesday, 21:30 in Shanghai: staff are off
 QUESTION = "安心政担贷的贷款利率是多少？"
 VIEWPORTS = {
@@ -101,11 +101,17 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:  # noqa
     context.close()
 
 
-def screenshot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{page.viewport_name}.png"))
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: FINASSIST_SCREENSHOT_DIR, or a temp dir pytest removes."""
+    return Path(KEPT_SCREENSHOTS) if KEPT_SCREENSHOTS else tmp_path_factory.mktemp("shots")
+
+
+def screenshot(page: Any, shots: Path, name: str) -> None:
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{name}-{page.viewport_name}.png"))
     if page.viewport_name == "phone" and name == "chat":
-        page.screenshot(path=str(SCREENSHOTS / "chat-phone.png"))
+        page.screenshot(path=str(shots / "chat-phone.png"))
 
 
 def ask(page: Any, text: str) -> None:
@@ -117,7 +123,7 @@ def bot_messages(page: Any) -> Any:
     return page.locator(".msg.bot:not(.intro) .text")
 
 
-def test_question_streams_an_answer_with_citations(page: Any, live: tuple[str, Services]) -> None:
+def test_question_streams_an_answer_with_citations(page: Any, live: tuple[str, Services], shots: Path) -> None:
     url, _ = live
     page.goto(f"{url}/chat")
     with page.expect_response(lambda r: r.url.endswith("/v1/chat/stream")) as streamed:
@@ -132,7 +138,7 @@ def test_question_streams_an_answer_with_citations(page: Any, live: tuple[str, S
     expect(first.locator(".snip")).to_be_visible()
     expect(first.locator("summary")).to_contain_text("安心政担贷")
     expect(first.locator(".src")).to_contain_text(".md")
-    screenshot(page, "chat")
+    screenshot(page, shots, "chat")
 
 
 def test_handoff_out_of_hours_shows_the_working_hours(page: Any, live: tuple[str, Services]) -> None:
@@ -241,7 +247,9 @@ def test_server_text_is_never_markup(page: Any, live: tuple[str, Services]) -> N
     assert dialogs == []
 
 
-def test_rate_limit_shows_a_clear_message(page: Any, start_app: Callable[..., tuple[str, Services]]) -> None:
+def test_rate_limit_shows_a_clear_message(
+    page: Any, start_app: Callable[..., tuple[str, Services]], shots: Path
+) -> None:
     url, _ = start_app(chat_rate_limit="2/minute")
     page.goto(f"{url}/chat")
     for n in (1, 2):
@@ -252,7 +260,7 @@ def test_rate_limit_shows_a_clear_message(page: Any, start_app: Callable[..., tu
     expect(page.locator("#error")).to_contain_text("秒后再试")
     expect(page.get_by_role("button", name="重试")).to_be_visible()
     expect(bot_messages(page)).to_have_count(2)
-    screenshot(page, "chat-429")
+    screenshot(page, shots, "chat-429")
 
 
 def test_network_loss_then_retry(page: Any, live: tuple[str, Services]) -> None:

@@ -93,13 +93,19 @@ def test_unknown_or_malformed_ids_are_404(
 
 @pytest.mark.parametrize(
     "patch",
-    [{"status": "assigned"}, {"status": "assigned", "assignee": None}, {"assignee": None}],
+    [
+        {"status": "assigned"},
+        {"status": "assigned", "assignee": None},
+        {"assignee": None},
+        {"status": "assigned", "assignee": "  "},
+        {"assignee": " "},
+    ],
 )
 def test_assigned_needs_an_assignee(api: tuple[TestClient, Services, Headers], patch: dict[str, Any]) -> None:
     client, services, headers = api
     lead_id = create_lead(client)["id"]
     staff = headers["staff"]
-    if patch == {"assignee": None}:  # clearing the assignee of an assigned lead
+    if patch.keys() == {"assignee"}:  # clearing the assignee of an assigned lead
         assert client.patch(f"/v1/leads/{lead_id}", json={"assignee": "王经理"}, headers=staff).status_code == 200
     before = services.store.leads.get(lead_id)
     error = assert_error(client.patch(f"/v1/leads/{lead_id}", json=patch, headers=staff), 422, "assignee_required")

@@ -216,6 +216,19 @@ def test_assigned_requires_an_assignee(store: Store, make_lead: MakeLead) -> Non
     assert (kept.status, kept.assignee, kept.updated_at) == ("assigned", "rm-zhao", assigned.updated_at)
 
 
+def test_a_blank_assignee_is_no_assignee(store: Store, make_lead: MakeLead) -> None:
+    lead = make_lead()
+    for blank in ("  ", "\u3000", "\t"):
+        unassigned = store.leads.assign(lead.id, blank)  # as None: a new lead is not assigned to nobody
+        assert (unassigned.status, unassigned.assignee) == ("new", None)
+        with pytest.raises(AssigneeRequired):
+            store.leads.update(lead.id, status="assigned", assignee=blank)
+    assigned = store.leads.assign(lead.id, " rm-zhao ")
+    assert (assigned.status, assigned.assignee) == ("assigned", "rm-zhao")
+    store.leads.update_status(lead.id, "contacted")
+    assert store.leads.assign(lead.id, "  ").assignee is None  # after assigned, a blank name clears it like None
+
+
 def test_update_changes_assignee_and_status_in_one_step(store: Store, make_lead: MakeLead) -> None:
     lead = make_lead()
     with pytest.raises(InvalidTransition):
