@@ -10,6 +10,7 @@ compressed (docs/reader.md).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -23,6 +24,7 @@ import yaml
 from assistant.service.catalog import in_text
 from knowledge.text import specificity
 
+log = logging.getLogger(__name__)
 MODELS_FILE = Path(__file__).with_name("answerability.yaml")
 
 
@@ -78,7 +80,13 @@ def load_models(path: Path = MODELS_FILE) -> Mapping[str, AnswerabilityModel]:
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {name: AnswerabilityModel.from_dict(entry) for name, entry in data.get("models", {}).items()}
+    models = {}
+    for name, entry in data.get("models", {}).items():
+        if set(entry.get("weights", {})) != set(SIGNALS):  # fitted on other signals: refit (python -m evals.calibrate)
+            log.warning("answerability model for %s is stale (signals %s); not used", name, sorted(entry["weights"]))
+            continue
+        models[name] = AnswerabilityModel.from_dict(entry)
+    return models
 
 
 def model_for(embedding_name: str) -> AnswerabilityModel | None:
