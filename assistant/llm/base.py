@@ -69,6 +69,8 @@ class ChatRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     parts: tuple[str, ...] = ()  # the things the question asks for, when several (each a question of its own)
+    # how a reply may name each part it cannot answer: the knowledge base's own words for it, or '' (then its kind)
+    part_names: tuple[str, ...] = ()
 
     @property
     def last_user_message(self) -> str:

@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 import jieba
 
 from knowledge.text import query_stopwords
-from knowledge.units import answer_units
+from knowledge.units import TableRow, answer_units, render_row
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -29,8 +29,8 @@ def _stop_phrases() -> tuple[str, ...]:
 def split_units(passage: int, text: str, heading: str = "", title: str = "") -> list[Unit]:
     """Citable units of a passage: sentences/clauses, table rows; title, headings, lead-ins are context."""
     return [
-        Unit(passage, position, sentence, context, title)
-        for position, (sentence, context) in enumerate(answer_units(text, heading, title))
+        Unit(passage, position, unit.text, unit.context, title, unit.row)
+        for position, unit in enumerate(answer_units(text, heading, title))
     ]
 
 
@@ -43,6 +43,12 @@ class Unit:
     text: str
     context: str
     title: str = ""  # the document's title (also part of the context)
+    row: TableRow | None = None  # the table row the unit was made from
+
+    @property
+    def shown(self) -> str:
+        """The unit as a reply says it: a table row as a sentence (its cells verbatim), else its text."""
+        return render_row(self.row) if self.row is not None else self.text
 
 
 # What a question asks for, and the wording of a sentence that can answer it. A unit showing the kind of
@@ -114,6 +120,14 @@ def bigrams_of(text: str) -> frozenset[str]:
 
 def has_kind(kind: str, text: str) -> bool:
     return any(name == kind and answer.search(text) for name, _, answer in _KIND_RES)
+
+
+def holds_asked(kinds: tuple[str, ...] | list[str], text: str) -> bool:
+    """The text shows one of the kinds of value asked for (yes/no aside): a rate asked for is answered by a
+    rate, not by an amount; a duration and a date answer for one another."""
+    wanted = {kind for kind in kinds if kind != "yesno"}
+    wanted |= {kind for kind, group in KIND_GROUPS.items() if group == "time" and wanted & {"duration", "date"}}
+    return any(has_kind(kind, text) for kind in wanted)
 
 
 def kinds_in(text: str) -> list[str]:

@@ -12,15 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.llm.base import ChatModel, ChatRequest, Completion, LLMError, LLMUnsupported, Message, cited_numbers
-from assistant.llm.extractive import Unit, has_kind, similar
+from assistant.llm.extractive import Unit, build_query, has_kind, holds_asked, similar
 from assistant.llm.reader import EXAMPLE_RE, Reader, Reading, ScoredUnit
 from assistant.privacy import mask_pii
+from knowledge.text import asked_kind_names, lexicon
 from knowledge.types import SearchResult
 
 RISK_NOTE = "以上利率、费用等信息仅供参考，实际以合同和审批结果为准；融资有风险，请审慎决策。"
 DRAFT_LABEL = "（本文由 AI 辅助起草，经编辑审核后发布。）"
 _RATE_WORDS = ("利率", "年化", "费率", "利息", "费用")
 _CONNECTIVES = ("此外", "同时", "另外")
+# Said after the answer when a part of the question is not answered by the passages (no number, no member text).
+UNCOVERED = "关于{names}，现有资料中没有写明，如需进一步了解，可以回复“转人工”。"
+OTHER_PART = "您问到的其他内容"
+# Kinds a part is not held to: yes/no, and places (哪里 asks where money goes or where to apply as often as a venue).
+_LOOSE_KINDS = frozenset({"yesno", "place"})
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _CITATION_RE = re.compile(r"\[\d{1,3}\]")
 _TRAILING_PUNCT = "。；;，,、：: \t"
@@ -111,7 +117,7 @@ def compose(units: Sequence[Unit], passages: Sequence[SearchResult], *, paragrap
     for unit in units:
         number = unit.passage + 1
         title = passages[unit.passage].title.strip()
-        clause = _clause(unit.text)
+        clause = _clause(unit.shown)
         if previous is not None and previous.passage == unit.passage:
             sentences.append(f"{_CONNECTIVES[connective % len(_CONNECTIVES)]}，{clause}[{number}]。")
             connective += 1
@@ -163,27 +169,74 @@ class OfflineModel(ChatModel):
 
     def generate(self, request: ChatRequest) -> Completion:
         if request.task == "answer":
-            text = self.answer(request.last_user_message, request.passages, request.parts)
+            text = self.answer(request.last_user_message, request.passages, request.parts, request.part_names)
         elif request.task == "summary":
             text = summarize(request.messages)
         else:
             raise LLMUnsupported(f"the offline model cannot do task {request.task!r}")
         return Completion(text=text, model=self.model_name)
 
-    def answer(self, question: str, passages: Sequence[SearchResult], parts: Sequence[str] = ()) -> str:
+    def answer(
+        self, question: str, passages: Sequence[SearchResult], parts: Sequence[str] = (), names: Sequence[str] = ()
+    ) -> str:
         """1-4 cited sentences from the passages, or '' when they cannot answer the question. A question
-        asking for several things also gets the best unit of each part the others leave unanswered."""
+        asking for several things also gets the best unit of each part the others leave unanswered, and one
+        sentence naming the parts the passages do not answer (by ``names``, else by the kind of value asked)."""
         reading = self.reader.read(question, passages)
         units = select_units(reading, ANSWER_BUDGET) if reading.answerable else []
-        for part in parts if len(parts) >= 2 else ():  # a part the whole question's units leave unanswered
-            part_reading = self.reader.read(part, passages)
-            best = select_units(part_reading, PART_BUDGET) if part_reading.answerable else []
-            if best and best[0] not in units:
-                units.append(best[0])
+        missing: list[str] = []
+        answered_parts = 0
+        for index, part in enumerate(parts if len(parts) >= 2 else ()):
+            covered, unit = self._answer_part(self.reader.read(part, passages), units)
+            if unit is not None and unit not in units:
+                units.append(unit)
+            if covered:
+                answered_parts += 1
+            elif _asks(part):
+                missing.append(_part_name(part, names[index] if index < len(names) else ""))
         if not units:
             return ""
         text = compose(units, passages)
+        if missing and answered_parts:  # with no part answered, the reader's verdict on the whole stands
+            text += UNCOVERED.format(names="、".join(dict.fromkeys(missing)))
         if self.risk_note and any(word in u.text for u in units for word in _RATE_WORDS):
             text += RISK_NOTE
         check_numbers_grounded(text, passages)
         return text
+
+    def _answer_part(self, reading: Reading, units: list[Unit]) -> tuple[bool, Unit | None]:
+        """Whether the passages answer one part of the question, and the unit to add for it. A part asking
+        for a kind of value (a rate, an amount, a duration …) is answered only by a unit stating one (not an
+        example using one: 示例：…100万元…); a part asking for none, by a unit the reader finds close enough
+        or by its closest unit already quoted."""
+        kinds = [kind for kind in reading.query.kinds if kind not in _LOOSE_KINDS]
+
+        def states(unit: Unit) -> bool:
+            return holds_asked(kinds, unit.text) and not EXAMPLE_RE.match(unit.text)
+
+        held = bool(kinds) and any(states(u) for u in units)
+        best = select_units(reading, PART_BUDGET) if reading.answerable else []
+        if not best:  # a short part (单笔封顶多少) reads weakly alone: answered if its closest unit is quoted
+            quoted = not kinds and bool(reading.units) and reading.units[0].unit in units
+            return held or quoted, None
+        if not kinds or states(best[0]):
+            return True, best[0]
+        top = reading.units[0].score
+        leaders = [s.unit for s in reading.units if s.score >= top - self.reader.knobs.leaders_within]
+        pick = next((u for u in leaders if states(u)), None)
+        return (True, pick) if pick is not None else (held, best[0])
+
+
+def _asks(part: str) -> bool:
+    """The part asks something (a kind of value, or a question word): not a fragment left by the cut."""
+    markers = lexicon("question_markers")
+    return any(kind != "yesno" for kind in build_query(part).kinds) or any(m in part for m in markers)
+
+
+def _part_name(part: str, name: str) -> str:
+    """How the reply names a part it cannot answer: the given name, else the kinds of value it asks for."""
+    if name:
+        return name
+    kinds = [kind for kind in build_query(part).kinds if kind != "yesno"]
+    labels = asked_kind_names()
+    return "和".join(dict.fromkeys(labels[k] for k in kinds if k in labels)) or OTHER_PART

@@ -156,7 +156,9 @@ class Answerer:
         gate = SentenceGate(self.guard, passages, query.message)
         parts = tuple(question_parts(query.message))
         parts = parts if len(parts) >= 2 else ()
-        request = ChatRequest([Message.user(query.focus if self.extractive else query.question)], passages, parts=parts)
+        names = tuple(self.catalog.get().own_words(part) for part in parts)
+        asked = Message.user(query.focus if self.extractive else query.question)
+        request = ChatRequest([asked], passages, parts=parts, part_names=names)
         failed = False
         try:
             deltas = self.model.stream(request) if streaming else iter([self.model.generate(request).text])

@@ -27,6 +27,8 @@ _LATIN_RE = re.compile(r"^[A-Za-z]+$")
 # adverbs, pronouns, conjunctions, particles, adjectives, numerals, prepositions, interjections.
 _FRAMING_TEXT = "v vd vi vg d r rr rz c u uj ul uv uz ud ug a ad ag m mq p y e o f"
 _FRAMING_FLAGS = frozenset(_FRAMING_TEXT.split())
+# Parts of speech of the words that name what a part of a question asks about (利率, 担保费, 还款).
+_NAMING_FLAGS = frozenset({"n", "nz", "nt", "nl", "ng", "vn"})
 # Interrogative words jieba keeps whole (几次, 多长时间, 最多补): they ask, they name no subject.
 _ASKING_RE = re.compile(r"^(?:几|多(?:少|久|长|大|高|快)|最(?:多|高|低|长|短|少)|怎么|怎样|如何|什么|哪|为何)")
 
@@ -105,6 +107,23 @@ class Catalog:
         before = [words[i - 1] for i in range(1, len(words)) if words[i] in heads]
         extra = [w for w in before if _KEY_TOKEN_RE.match(w) and w not in query_stopwords() and not self.common(w)]
         return list(dict.fromkeys([*self.key_terms(text), *extra]))
+
+    def own_words(self, text: str) -> str:
+        """What a part of a question asks about, in the member's words, only when each of those words is one
+        the knowledge base's documents use (nouns, product names left out: the answer names its subject);
+        '' otherwise, so nothing else a member typed is said back in the assistant's voice."""
+        stripped = self.strip_products(text)
+        nouns = [
+            word
+            for word, flag in _tagged(stripped)
+            if flag in _NAMING_FLAGS and word not in query_stopwords() and not _ASKING_RE.match(word)
+        ]
+        if not nouns or len(nouns) > 3 or not all(self.known(w) and _KEY_TOKEN_RE.match(w) for w in nouns):
+            return ""
+        if any(ch.isdigit() for w in nouns for ch in w):
+            return ""
+        joined = "".join(nouns)
+        return joined if joined in stripped else "、".join(nouns)
 
     def unfamiliar(self, terms: list[str], text: str, haystack: str) -> list[str]:
         """Of the text's key terms, those that neither the corpus nor the haystack uses, not even as a longer

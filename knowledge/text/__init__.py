@@ -6,6 +6,7 @@ uses these functions rather than its own copy; word lists are data files in ``le
 
 from knowledge.text.figures import Figure, FigureKind, find_figures
 from knowledge.text.lexicons import (
+    asked_kind_names,
     generic_brands,
     lexicon,
     product_heads,
@@ -63,6 +64,7 @@ __all__ = [
     "FigureKind",
     "Sentence",
     "asked_clauses",
+    "asked_kind_names",
     "cn_numeral",
     "configure_jieba",
     "dictionary_word",

@@ -63,3 +63,9 @@ def generic_brands() -> frozenset[str]:
 def product_heads() -> frozenset[str]:
     """Head words of financial product names (贷, 保理, 租赁 …): what follows a brand."""
     return lexicon("product_heads")
+
+
+def asked_kind_names() -> dict[str, str]:
+    """kind of value asked for (money, percent …) -> how a reply names it (``lexicons/asked_kind_names.txt``)."""
+    pairs = (entry.split(maxsplit=1) for entry in lexicon("asked_kind_names"))
+    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}

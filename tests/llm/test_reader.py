@@ -14,6 +14,7 @@ import pytest
 from assistant.llm import ChatRequest, Message, OfflineModel
 from assistant.llm.reader import Reader
 from knowledge.embedding import E5Embedding
+from knowledge.text import question_parts
 from knowledge.types import SearchResult
 from knowledge.vector_cache import VectorCache
 
@@ -121,3 +122,57 @@ def test_the_question_is_embedded_once(reader: Reader) -> None:
     finally:
         del reader.embedding.embed_query
     assert calls == [["发布会在哪儿开（一次）"]]
+
+
+NO_RATE = passage(
+    4,
+    "小微企业周转贷产品说明",
+    """## 产品要素
+本产品面向成立满2年的小微企业。单户授信额度最高500万元。
+贷款期限最长36个月，可按月付息、到期还本。
+""",
+)
+TABLE = passage(
+    5,
+    "设备贷产品说明",
+    """## 产品要素
+| 方式 | 额度 | 期限 | 年化利率 |
+| --- | --- | --- | --- |
+| 信用方式 | 50万元—1000万元 | 最长3年 | 3.5%—4.8% |
+## 申请材料
+| 序号 | 材料名称 | 说明 |
+| --- | --- | --- |
+| 1 | 营业执照 | 原件扫描件 |
+""",
+)
+
+
+def answer_parts(reader: Reader, question: str, passage: SearchResult, names: tuple[str, ...] = ()) -> str:
+    parts = tuple(question_parts(question))
+    assert len(parts) == 2, parts
+    request = ChatRequest([Message.user(question)], [passage], parts=parts, part_names=names)
+    return OfflineModel(risk_note=False, reader=reader).generate(request).text
+
+
+def test_a_part_the_passages_do_not_answer_is_said_to_be_missing_by_its_kind(reader: Reader) -> None:
+    text = answer_parts(reader, "周转贷的额度和利率是多少", NO_RATE)
+    assert "500万元" in text, text
+    assert text.endswith("关于利率或比例，现有资料中没有写明，如需进一步了解，可以回复“转人工”。"), text
+
+
+def test_a_missing_part_is_named_by_the_name_given_for_it(reader: Reader) -> None:
+    text = answer_parts(reader, "周转贷的额度和利率是多少", NO_RATE, names=("额度", "利率"))
+    assert "500万元" in text and "关于利率，现有资料中没有写明" in text, text
+
+
+def test_parts_the_passages_answer_get_no_missing_sentence(reader: Reader) -> None:
+    text = answer_parts(reader, "经营贷的额度和利率是多少", LOAN)
+    assert "500万元" in text and "4.35%至8.5%" in text and "没有写明" not in text, text
+
+
+def test_a_table_row_is_quoted_as_a_sentence_with_its_cells_verbatim(reader: Reader) -> None:
+    text = answer_parts(reader, "设备贷信用方式的额度和利率是多少", TABLE)
+    assert "信用方式的额度为50万元—1000万元，期限为最长3年，年化利率为3.5%—4.8%" in text, text
+    assert "额度：" not in text and "没有写明" not in text, text
+    text = answer(reader, "设备贷要准备什么材料", TABLE)
+    assert "营业执照：原件扫描件" in text and "1，" not in text, text

@@ -170,3 +170,17 @@ def test_words_describing_the_member_do_not_make_the_question_unknown(offline: A
 def test_a_two_part_question_answers_both_parts(offline: Answerer) -> None:
     text, result = answer(offline, "云启设备融资租赁的期限和保证金比例分别是多少？")
     assert result.answered and "24—60个月" in text and "融资额的10%—20%" in text, text
+
+
+def test_a_part_the_knowledge_base_does_not_state_is_said_plainly(offline: Answerer) -> None:
+    """The bill-discounting document states rates but no amount: the rate is answered, the amount named as missing."""
+    text, result = answer(offline, "票融通的贴现利率和额度是多少")
+    assert result.answered and "1.2%—2.1%" in text, text
+    assert "关于额度，现有资料中没有写明" in text, text
+
+
+def test_a_part_is_named_back_only_in_the_knowledge_bases_words(offline: Answerer) -> None:
+    catalog = offline.catalog.get()
+    assert catalog.own_words("星火科创信用贷的利率是多少") == "利率"  # the product is the answer's subject
+    assert catalog.own_words("量子纠缠费是多少") == ""  # a word no document uses is never said back
+    assert catalog.own_words("多久能到") == ""  # nothing named: the reply names the kind asked for instead
