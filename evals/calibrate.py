@@ -6,8 +6,9 @@ Each single-turn question of the dev datasets is retrieved and judged as the age
 the questions a rule of fact already refuses (another place, a missing product, no value of the asked kind)
 are left out, and the signals of the others are fitted against their labels (answerable or not). The
 threshold is the one that maximises balanced accuracy (the mean of the share of answerable questions kept and
-the share of unanswerable ones refused, rule refusals included) over five-fold cross-validated probabilities (averaged over five random splits),
-so it is not chosen on the same predictions it is scored on. Never pass a test half or the held-out set.
+the share of unanswerable ones refused, rule refusals included) over five-fold cross-validated probabilities,
+averaged over five random splits, so it is not chosen on the same predictions it is scored on. Never pass a
+test half or the held-out set.
 """
 
 from __future__ import annotations
