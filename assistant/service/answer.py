@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineModel
+from assistant.llm.extractive import kind_groups, kinds_in
 from assistant.llm.reader import Reader
 from assistant.service import replies
 from assistant.service.answerability import AnswerabilityModel, Signals, model_for
@@ -81,8 +82,11 @@ def judge(
     kinds = [t for t in terms if names_kind(t) and not in_text(t, best_text)]
     if kinds:  # a kind of loan (车贷) the corpus mentions, but not the passage that would answer
         return Evidence(False, f"asks about a product the best passage is not about: {'、'.join(kinds)}", similarity)
-    # Pieces jieba's HMM joined (能批, 天给) name nothing: the signals read dictionary or corpus words only.
-    signals = Signals.measure(similarity, [t for t in terms if catalog.known(t) or dictionary_word(t)], best_text)
+    wanted = kind_groups(reading.query.kinds)
+    holding = [u.similarity for u in reading.units if wanted & kind_groups(kinds_in(u.unit.text))]
+    kind_similarity = max(holding, default=0.0) if wanted else None
+    terms = [t for t in terms if catalog.known(t) or dictionary_word(t)]  # not pieces jieba's HMM joined (能批, 天给)
+    signals = Signals.measure(similarity, terms, best_text, kind_similarity)
     if model is not None:
         p = model.probability(signals)
         verdict = "ok" if p >= model.threshold else f"answerability {p:.2f} below {model.threshold}"
