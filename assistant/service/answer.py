@@ -79,8 +79,9 @@ def judge(
     products = [t for t in unfamiliar if names_product(t, asked)]
     if products:
         return Evidence(False, f"asks about a product the knowledge base lacks: {'、'.join(products)}", similarity)
-    kinds = [t for t in terms if names_kind(t) and not in_text(t, best_text)]
-    if kinds:  # a kind of loan (车贷) the corpus mentions, but not the passage that would answer
+    kinds = [t for t in terms if names_kind(t)]
+    if kinds and not any(in_text(t, best_text) for t in kinds):
+        # a kind of loan (车贷) the corpus mentions, but not the passage that would answer
         return Evidence(False, f"asks about a product the best passage is not about: {'、'.join(kinds)}", similarity)
     wanted = kind_groups(reading.query.kinds)
     holding = [u.similarity for u in reading.units if wanted & kind_groups(kinds_in(u.unit.text))]
@@ -96,6 +97,18 @@ def judge(
         if unknown:
             return Evidence(False, f"names what the passages never mention: {'、'.join(unknown)}", similarity, signals)
     return Evidence(True, "ok", similarity, signals)
+
+
+def naming_kinds(passages: list[SearchResult], catalog: Catalog, message: str) -> list[SearchResult]:
+    """When the question names kinds of product (贴息贷款, 车贷) and some passages name more of them than others,
+    those passages, in their order: the others are about something else. Unchanged when none names one (the
+    judge then refuses the question)."""
+    kinds = [t for t in catalog.key_terms(asked_clauses(message)) if names_kind(t)]
+    if not kinds:
+        return passages
+    held = [sum(in_text(t, f"{p.title}\n{p.heading}\n{p.text}") for t in kinds) for p in passages]
+    most = max(held, default=0)
+    return [p for p, n in zip(passages, held, strict=True) if n == most] if most else passages
 
 
 def about(passage: SearchResult, terms: list[str]) -> bool:
@@ -145,7 +158,7 @@ class Answerer:
         left out (a wider search fills their places) and offending sentences cut (assistant.service.evidence)."""
         filters = {"product": list(query.products)} if query.products else None
         passages = self.retriever.search(query.search, k=self.k * 2, filters=filters)
-        return screen_passages(passages, self.k).passages
+        return naming_kinds(screen_passages(passages, self.k).passages, self.catalog.get(), query.message)
 
     def run(self, query: ResolvedQuery, *, streaming: bool = False) -> Iterator[str | AnswerResult]:
         """Text deltas (guarded sentences), then one AnswerResult."""

@@ -9,11 +9,12 @@ import pytest
 
 from assistant.llm import ChatModel, ChatRequest, Completion, FakeModel, LLMTimeout, OfflineModel
 from assistant.llm.reader import Reader
-from assistant.service.answer import Answerer, AnswerResult
-from assistant.service.catalog import CatalogCache
+from assistant.service.answer import Answerer, AnswerResult, naming_kinds
+from assistant.service.catalog import Catalog, CatalogCache
 from assistant.service.followup import Topic, resolve
 from assistant.service.guard import ComplianceGuard
 from knowledge.retriever import HybridRetriever
+from knowledge.types import SearchResult
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 GUARD = ComplianceGuard()
@@ -184,3 +185,27 @@ def test_a_part_is_named_back_only_in_the_knowledge_bases_words(offline: Answere
     assert catalog.own_words("星火科创信用贷的利率是多少") == "利率"  # the product is the answer's subject
     assert catalog.own_words("量子纠缠费是多少") == ""  # a word no document uses is never said back
     assert catalog.own_words("多久能到") == ""  # nothing named: the reply names the kind asked for instead
+
+
+def _named(number: int, text: str) -> SearchResult:
+    return SearchResult(
+        chunk_id=f"c{number}",
+        source=f"doc{number}.md",
+        title=f"文档{number}",
+        heading="",
+        text=text,
+        snippet=text,
+        score=1.0 / number,
+        metadata={},
+    )
+
+
+def test_passages_naming_the_asked_kind_of_product_are_kept_before_others() -> None:
+    faq, subsidy, other = (
+        _named(1, "同一产品一般间隔3个月再申请。"),
+        _named(2, "首贷户的贴息于3个月内申请。"),
+        _named(3, "车贷另议。"),
+    )
+    assert naming_kinds([faq, subsidy, other], Catalog(), "首贷贴息还清后多久内要申请") == [subsidy]
+    assert naming_kinds([faq, subsidy], Catalog(), "经营贷多久能批") == [faq, subsidy]  # none names it: unchanged
+    assert naming_kinds([faq, subsidy], Catalog(), "多久能批下来") == [faq, subsidy]  # no kind asked
