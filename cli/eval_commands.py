@@ -20,8 +20,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         type=Path,
         action="append",
         default=[],
-        help="an extra dataset file to score beside a suite's own (safety*.jsonl, compliance*.jsonl), reported "
-        "under its file stem and never gated; repeatable; also FINASSIST_EVAL_EXTRA (comma-separated)",
+        help="an extra dataset file to score beside a suite's own (answers*.jsonl, safety*.jsonl, "
+        "compliance*.jsonl), reported under its file stem and never gated; repeatable; also FINASSIST_EVAL_EXTRA "
+        "(comma-separated)",
     )
     p.set_defaults(handler=run_eval)
 

@@ -100,6 +100,18 @@ def test_extra_datasets_are_scored_under_their_stem_and_not_gated(hashing_ctx: E
     assert any(c.id == "compliance_blind_x.x1" for c in run.results[0].cases)
 
 
+def test_an_answers_test_half_is_scored_only_as_an_extra_dataset(hashing_ctx: EvalContext, tmp_path: Path) -> None:
+    own = [{"id": "a1", "question": "今天天气怎么样", "expected_source": None, "expected_facts": [], "unknown": True}]
+    _jsonl(hashing_ctx.dataset("answers.jsonl"), own)
+    _jsonl(hashing_ctx.dataset("answers_blind_test.jsonl"), own)  # present, but not scored unless asked for
+    assert not any(k.startswith("blind_test.") for k in run_evals(["answers"], ctx=hashing_ctx).results[0].metrics)
+    hashing_ctx.extra = (_jsonl(tmp_path / "answers_blind_x.jsonl", own),)
+    run = run_evals(["answers"], ctx=hashing_ctx, baseline=tmp_path / "none.json")
+    metrics = run.results[0].metrics
+    assert metrics["answers_blind_x.cases"] == 1 and metrics["answers_blind_x.unknown_handled_rate"] == 1.0
+    assert not any(d.gated for d in run.deltas if d.metric.startswith("answers_blind_x."))
+
+
 def test_a_missing_extra_file_is_an_error_not_a_silent_zero(hashing_ctx: EvalContext, tmp_path: Path) -> None:
     _jsonl(hashing_ctx.dataset("compliance.jsonl"), [])
     hashing_ctx.extra = (tmp_path / "compliance_missing.jsonl",)
