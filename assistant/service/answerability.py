@@ -34,7 +34,6 @@ class Signals:
 
     similarity: float  # the best answer unit's cosine to the question
     coverage: float  # share of the question's key terms that the best passage (title, heading, text) holds
-    missing_specificity: float  # information content of the most specific key term the best passage lacks (0: none)
     # how much closer the best unit is than the closest one holding the kind of value asked for (0: the best
     # holds it, or no kind was asked)
     kind_gap: float
@@ -47,7 +46,7 @@ class Signals:
         total = sum(specificity(t) for t in terms)
         coverage = 1.0 - sum(specificity(t) for t in missing) / total if terms else 1.0
         gap = max(similarity - kind_similarity, 0.0) if kind_similarity is not None else 0.0
-        return cls(similarity, coverage, max((specificity(t) for t in missing), default=0.0), gap)
+        return cls(similarity, coverage, gap)
 
     def vector(self) -> list[float]:
         return [float(getattr(self, f.name)) for f in fields(self)]
