@@ -58,7 +58,7 @@ class Failure:
 IN_SERVER = "in-server"  # the turn needs the server process's Chroma client
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, server: int) -> None:
     global _agent
     from assistant.services import build_services, open_knowledge
 
@@ -66,7 +66,9 @@ def _start_worker(settings: Settings) -> None:
     # the whole process group must not cut a turn short.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    # The server's pid comes from the server: one killed while this process was still starting is not our parent
+    # any more by the time we get here, and we exit at once.
+    threading.Thread(target=_exit_with, args=(server,), name="parent-watch", daemon=True).start()
     configure_logging(settings.log_level)
     # Staff notices are queued here and sent (and counted in /metrics) by the server process.
     services = build_services(settings, index=open_knowledge(settings, embedded_vectors=False), send_notices=False)
@@ -123,7 +125,7 @@ class AgentProcesses:
             self.size,
             mp_context=multiprocessing.get_context("spawn"),  # never fork a process that runs threads
             initializer=_start_worker,
-            initargs=(self.settings,),
+            initargs=(self.settings, os.getpid()),
         )
 
     def launch(self) -> None:

@@ -66,7 +66,7 @@ class KnowledgeIndex:
         """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        configure_jieba(data_dir / "jieba", load=False)  # loaded by the first tokenize
+        configure_jieba(data_dir / "jieba", load=False)  # read word by word until a process needs it whole
         embedding.use_cache(VectorCache(vector_cache or data_dir / VECTOR_CACHE_FILE))
         chunks = ChunkStore(data_dir / "knowledge.db")
         try:
