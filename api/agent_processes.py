@@ -11,6 +11,10 @@ saved with the BM25 index; a turn that would need Chroma itself (a collection to
 built before they were saved) answers VectorsUnavailable, and the server runs that turn on its own agent
 threads instead.
 
+The server starts its workers without waiting for them (`launch`): until every worker has built its services,
+turns run on the server's agent threads, so the server answers from its first second and the workers' start
+(seconds of imports on another core) delays nothing. `start` waits for them (tests, tools).
+
 Only whole replies run here (`POST /v1/chat`, non-streaming `/v1/chat/completions`); streams stay on the agent
 threads: a call to a worker returns one result, and a stream's deltas must reach the client as they are made.
 Conversation state lives in the stores, so a conversation may move between the two freely.
@@ -54,7 +58,7 @@ class Failure:
 IN_SERVER = "in-server"  # the turn needs the server process's Chroma client
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, server: int) -> None:
     global _agent
     from assistant.services import build_services, open_knowledge
 
@@ -62,7 +66,9 @@ def _start_worker(settings: Settings) -> None:
     # the whole process group must not cut a turn short.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    # The server's pid comes from the server: one killed while this process was still starting is not our parent
+    # any more by the time we get here, and we exit at once.
+    threading.Thread(target=_exit_with, args=(server,), name="parent-watch", daemon=True).start()
     configure_logging(settings.log_level)
     # Staff notices are queued here and sent (and counted in /metrics) by the server process.
     services = build_services(settings, index=open_knowledge(settings, embedded_vectors=False), send_notices=False)
@@ -119,12 +125,12 @@ class AgentProcesses:
             self.size,
             mp_context=multiprocessing.get_context("spawn"),  # never fork a process that runs threads
             initializer=_start_worker,
-            initargs=(self.settings,),
+            initargs=(self.settings, os.getpid()),
         )
 
     def launch(self) -> None:
-        """Start every worker without waiting: they build their services while this process goes on (serve
-        mounts the UI meanwhile); `start()` waits for them."""
+        """Start every worker without waiting: they build their services while this process goes on and answers
+        turns itself (see `started`); `start()` waits for them."""
         with self._lock:
             if self._pool is None:
                 self._pool = self._new_pool()
@@ -139,6 +145,11 @@ class AgentProcesses:
             starting, self._starting = self._starting, []
         return {f.result() for f in starting}
 
+    def started(self) -> bool:
+        """Whether every launched worker has built its services (or failed to: the pool then reports broken)."""
+        with self._lock:
+            return all(future.done() for future in self._starting)
+
     async def reply(
         self,
         session_id: str | None,
@@ -150,10 +161,13 @@ class AgentProcesses:
     ) -> Any:
         """The agent's reply from a worker; `in_server()` when the turn needs the server process itself.
         `client` is the rate-limit key of the member (their lead budget); `channel` marks a conversation id a
-        messaging platform authenticated (answered with `Agent.reply_as`)."""
+        messaging platform authenticated (answered with `Agent.reply_as`). While the workers are still starting,
+        `in_server()` answers."""
         pool = self._pool
         if pool is None:
-            raise RuntimeError("AgentProcesses.start() has not run")
+            raise RuntimeError("AgentProcesses.launch() or start() has not run")
+        if not self.started():
+            return await in_server()
         try:
             future: Future[Any] = pool.submit(_reply, session_id, message, request_id_var.get(), client, channel)
         except (BrokenProcessPool, RuntimeError):  # broken, or shut down by a concurrent restart

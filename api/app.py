@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from api.routes import (
     member_page,
 )
 
+log = logging.getLogger(__name__)
 ROUTERS = (
     health,
     chat,
@@ -61,22 +63,43 @@ def _built(services: AppServices, part: str) -> bool:
     return built is None or bool(built(services, part))
 
 
+def _start_warm_up(warm_up: Callable[[], Any] | None) -> threading.Thread | None:
+    if warm_up is None:
+        return None
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # the requests that need it build it again, and report what fails
+            log.exception("warm-up failed")
+
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def create_app(
     services: AppServices,
     *,
     mounts: Sequence[tuple[str, ASGIApp]] = (),
     on_shutdown: Callable[[], Any] | None = None,
     agent_processes: AgentProcesses | None = None,
+    warm_up: Callable[[], Any] | None = None,
 ) -> FastAPI:
     """The API over `services`. `mounts` adds ASGI apps under paths (e.g. the UI); `on_shutdown` runs at exit;
-    `agent_processes` runs whole chat replies in worker processes (started before the app serves)."""
+    `agent_processes` runs whole chat replies in worker processes (launched as the app starts; turns run in this
+    process until they are up); `warm_up` runs in a thread once the app serves (loading what the first member
+    would otherwise wait for: requests meanwhile build what they need themselves, with the same results)."""
     settings = services.settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if agent_processes is not None:
-            await anyio.to_thread.run_sync(agent_processes.start)
+            agent_processes.launch()
+        warming = _start_warm_up(warm_up)
         yield
+        if warming is not None:
+            await anyio.to_thread.run_sync(warming.join)  # it reads the stores that close below
         if _built(services, "channels"):
             await services.channels.drain()  # replies still on their way to the platforms' APIs
         if agent_processes is not None:

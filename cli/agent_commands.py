@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from assistant.config import Settings
 from cli.output import CliError, emit
 
 if TYPE_CHECKING:
+    from assistant.config import Settings
     from assistant.service import ChatReply
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.config import Settings
 from assistant.validation import clean_text
 from cli.output import CliError, emit
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 MAX_CHARS = 200_000
 
@@ -17,7 +20,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p = sub.add_parser("check", parents=[common], help="compliance check of a text file, or - for stdin")
     p.add_argument("file", metavar="FILE|-")
     p.add_argument("--context", choices=["post", "reply"], default="post", help="published post or member reply")
-    p.set_defaults(handler=run_check)
+    p.set_defaults(handler=run_check, settings=False)  # the rules are packaged: no configuration is read
 
 
 def _read(name: str) -> str:
@@ -46,7 +49,7 @@ def _position(text: str, offset: int) -> str:
     return f"{line}:{column}"
 
 
-def run_check(args: argparse.Namespace, settings: Settings) -> int:
+def run_check(args: argparse.Namespace, settings: Settings | None) -> int:
     from assistant.compliance import check
 
     text = _read(args.file)

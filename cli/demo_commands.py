@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import knowledge  # the package itself is empty; the sample corpus ships in it as package data
-from assistant.config import Settings
 from cli import serve_commands
 from cli.knowledge_commands import ingest_into
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 SAMPLE_CORPUS = Path(knowledge.__file__).resolve().parent / "corpus"
 

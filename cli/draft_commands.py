@@ -7,9 +7,8 @@ import argparse
 import getpass
 from typing import TYPE_CHECKING
 
-from assistant.config import Settings
-
 if TYPE_CHECKING:
+    from assistant.config import Settings
     from assistant.drafting import DraftView
 from cli.output import CliError, emit
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.config import Settings
 from cli.output import CliError, emit
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from assistant.config import Settings
-
 if TYPE_CHECKING:
+    from assistant.config import Settings
     from assistant.store import Store
 from cli.output import emit
 

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.config import Settings
 from cli.output import CliError, emit, progress_bar
 
 if TYPE_CHECKING:
+    from assistant.config import Settings
     from knowledge.ingest import IngestReport
 
 

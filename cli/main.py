@@ -1,4 +1,8 @@
-"""The `finassist` command: parses arguments, builds Settings, and hands off to one command module."""
+"""The `finassist` command: parses arguments, builds Settings, and hands off to one command module.
+
+Each command imports what it needs when it runs (see docs/measurements.md, start-up): the modules here only
+declare arguments. A command that reads no configuration (`check`) sets `settings=False` in its parser's
+defaults and gets None, without importing pydantic-settings."""
 
 from __future__ import annotations
 
@@ -60,10 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits 2 with a usage line on bad arguments
     try:
         check_arguments(args)
-        from assistant.config import Settings
+        settings = None
+        if getattr(args, "settings", True):
+            from assistant.config import Settings
 
-        overrides = {"data_dir": args.data_dir} if args.data_dir else {}
-        settings = Settings(**overrides)
+            overrides = {"data_dir": args.data_dir} if args.data_dir else {}
+            settings = Settings(**overrides)
         return int(args.handler(args, settings))
     except ValidationError as exc:
         fail("invalid configuration: " + "; ".join(e["msg"] for e in exc.errors()))

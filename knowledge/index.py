@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from knowledge.chunk_store import ChunkStore
@@ -65,7 +66,7 @@ class KnowledgeIndex:
         """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        configure_jieba(data_dir / "jieba")
+        configure_jieba(data_dir / "jieba", load=False)  # read word by word until a process needs it whole
         embedding.use_cache(VectorCache(vector_cache or data_dir / VECTOR_CACHE_FILE))
         chunks = ChunkStore(data_dir / "knowledge.db")
         try:
@@ -74,18 +75,20 @@ class KnowledgeIndex:
             if not rebuild:
                 chunks.close()
                 raise
+        connect = None
+        if chroma_host or embedded_vectors:  # Chroma is opened (and chromadb imported) when first needed
+            connect = partial(open_client, data_dir / "chroma", host=chroma_host, port=chroma_port)
         client = None
-        if chroma_host or embedded_vectors:
-            client = open_client(data_dir / "chroma", host=chroma_host, port=chroma_port)
         lock = WriteLock(data_dir)
         if rebuild:
             with lock:
-                if client is not None:
+                if connect is not None:
+                    client = connect()
                     VectorIndex.drop(client, collection)
                 chunks.clear()
         index = cls(
             data_dir=data_dir,
-            vectors=VectorIndex(client, collection, embedding),
+            vectors=VectorIndex(client, collection, embedding, connect=connect),
             chunks=chunks,
             lexical=LexicalIndex(data_dir / "bm25"),
             lock=lock,

@@ -1,18 +1,20 @@
-"""The Chroma side: an embedded PersistentClient in the data directory, or an HttpClient for a Chroma server."""
+"""The Chroma side: an embedded PersistentClient in the data directory, or an HttpClient for a Chroma server.
+
+chromadb is imported, and the client opened, when a collection is first needed: importing it costs seconds of
+CPU, and a search over the vectors saved with the BM25 index (knowledge.flat_vectors) never needs it.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-import chromadb
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction
-from chromadb.config import Settings as ChromaSettings
 
+from knowledge.embedding import Embedding
 from knowledge.filters import vector_metadata
 from knowledge.types import Chunk
 
@@ -25,6 +27,10 @@ EF_CONSTRUCTION, EF_SEARCH = 32, 100
 
 def open_client(path: Path | None = None, host: str | None = None, port: int = 8000) -> Any:
     """Embedded client on `path`, or a server client when `host` is given. Telemetry is always off."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
     settings = ChromaSettings(anonymized_telemetry=False)
     if host:
         return chromadb.HttpClient(host=host, port=port, settings=settings)
@@ -41,23 +47,39 @@ class VectorsUnavailable(RuntimeError):
 class VectorIndex:
     """One Chroma collection with our embedding function; never Chroma's default (it downloads a model).
 
-    With `client=None` (a reader of an embedded data directory that another process owns, which must not open
-    the Chroma directory) only `embed_query` works; everything else raises VectorsUnavailable.
+    The collection is opened now from `client`, or, with `connect` (a function returning a client), when it is
+    first used. With neither (a reader of an embedded data directory that another process owns, which must not
+    open the Chroma directory) only `embed_query` works; everything else raises VectorsUnavailable.
     """
 
-    def __init__(self, client: Any | None, name: str, embedding: EmbeddingFunction[Documents]) -> None:
+    def __init__(
+        self, client: Any | None, name: str, embedding: Embedding, *, connect: Callable[[], Any] | None = None
+    ) -> None:
         self.embedding = embedding
+        self.name = name
         self._collection: Any | None = None
-        if client is None:
-            return
-        self._collection = client.get_or_create_collection(
-            name=name,
-            embedding_function=embedding,
+        self._connect = connect
+        self._lock = threading.Lock()
+        if client is not None:
+            self._collection = self._open(client)
+
+    def _open(self, client: Any) -> Any:
+        from knowledge.chroma_embedding import chroma_function
+
+        collection = client.get_or_create_collection(
+            name=self.name,
+            embedding_function=chroma_function(self.embedding),
             configuration={"hnsw": {"space": "cosine", "ef_construction": EF_CONSTRUCTION, "ef_search": EF_SEARCH}},
         )
-        hnsw = (self.collection.configuration or {}).get("hnsw") or {}
+        hnsw = (collection.configuration or {}).get("hnsw") or {}
         if hnsw.get("ef_search", EF_SEARCH) < EF_SEARCH:  # a collection made by an earlier version: search wider
-            self.collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+            collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+        return collection
+
+    @property
+    def opened(self) -> bool:
+        """Whether the Chroma collection is open (a lazily opened one is not until first used)."""
+        return self._collection is not None
 
     @staticmethod
     def drop(client: Any, name: str) -> None:
@@ -68,7 +90,11 @@ class VectorIndex:
     @property
     def collection(self) -> Any:
         if self._collection is None:
-            raise VectorsUnavailable("this process does not open the embedded Chroma directory (its owner does)")
+            with self._lock:  # threads of a server may reach for it at once: open one client
+                if self._collection is None and self._connect is not None:
+                    self._collection = self._open(self._connect())
+            if self._collection is None:
+                raise VectorsUnavailable("this process does not open the embedded Chroma directory (its owner does)")
         return self._collection
 
     def upsert(

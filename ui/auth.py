@@ -4,6 +4,9 @@ our own page (``ui.login``) and gets a session bound to the key's id (``assistan
 Gradio learns the user from ``EditorAuth.user`` (its ``auth_dependency``), which verifies the session cookie on
 every request; each handler then calls ``EditorAuth.require(request)``, which re-reads the key by its id, so a
 revoked key's session ends at once, whatever other keys share its name.
+
+Gradio is not imported here: the server adds the login page and its gate before Gradio is loaded (ui.deferred);
+``NotAuthorized``, a Gradio error, lives in ui.denied and is imported from here on first use.
 """
 
 from __future__ import annotations
@@ -12,12 +15,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import gradio as gr
-
 from assistant import key_sessions
 from assistant.access import ROLE_NAMES, Permission, allows, roles_with
 from assistant.store import NotFoundError
-from ui.notify import ERROR_SECONDS, ERROR_TITLE
 
 log = logging.getLogger(__name__)
 SESSION_EXPIRED = "登录已失效或没有编辑权限，请刷新页面重新登录。"
@@ -75,11 +75,12 @@ class LoginOutcome:
     status: int = 200  # the HTTP status of the login page's answer: 400 no key, 401 unknown key, 403 wrong role
 
 
-class NotAuthorized(gr.Error):
-    """Raised inside a handler: Gradio shows the message and runs nothing else."""
+def __getattr__(name: str) -> Any:
+    if name == "NotAuthorized":  # `from ui.auth import NotAuthorized` keeps working, importing Gradio then
+        from ui.denied import NotAuthorized
 
-    def __init__(self, message: str = SESSION_EXPIRED) -> None:
-        super().__init__(message, duration=ERROR_SECONDS, title=ERROR_TITLE)
+        return NotAuthorized
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class EditorAuth:
@@ -124,9 +125,11 @@ class EditorAuth:
             return None
         return Editor(record.id, record.name, record.role)
 
-    def require(self, request: gr.Request | Any | None, permission: Permission = Permission.EDITOR_UI) -> Editor:
-        """The editor making this request; NotAuthorized (shown as an error toast) otherwise, or when the
-        editor's role lacks ``permission``."""
+    def require(self, request: Any | None, permission: Permission = Permission.EDITOR_UI) -> Editor:
+        """The editor making this request (a ``gr.Request``); NotAuthorized (shown as an error toast) otherwise,
+        or when the editor's role lacks ``permission``."""
+        from ui.denied import NotAuthorized
+
         editor = self.editor(getattr(request, "username", None))
         if editor is None:
             raise NotAuthorized()

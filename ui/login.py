@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ui import render
-from ui.auth import EditorAuth
+from ui.auth import ApiKeys, EditorAuth
+from ui.gate import EditorGate
 
 COOKIE = "finassist-ui-session"
 TITLE = "融资社区助手 · 编辑工作台"
@@ -98,3 +99,12 @@ def add_login_routes(app: FastAPI, auth: EditorAuth, path: str = "/ui") -> None:
     app.add_api_route(f"{path}/login", show, methods=["GET"], include_in_schema=False)
     app.add_api_route(f"{path}/login", submit, methods=["POST"], include_in_schema=False)
     app.add_api_route(f"{path}/logout", logout, methods=["GET"], include_in_schema=False)
+
+
+def guard_ui(app: FastAPI, api_keys: ApiKeys, path: str = "/ui") -> EditorAuth:
+    """Our login page and its gate in front of ``path``: what must be on the app before it starts (middleware
+    cannot be added later), without Gradio."""
+    auth = EditorAuth(api_keys)
+    add_login_routes(app, auth, path)
+    app.add_middleware(EditorGate, path=path, user=auth.user, cookie=COOKIE)
+    return auth

@@ -9,14 +9,14 @@ its ``auth_dependency``, and ``ui.gate`` sends page loads without a session to t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from ui.app import CSS, THEME, UIServices, build_ui
 from ui.auth import EditorAuth
-from ui.gate import EditorGate, gradio_user
-from ui.login import COOKIE, add_login_routes
+from ui.gate import gradio_user
+from ui.login import COOKIE, guard_ui
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -31,25 +31,27 @@ PROGRESS_IDLE_POLL_S = 0.1
 
 def mount_ui(app: FastAPI, services: UIServices, path: str = "/ui") -> FastAPI:
     """Mount ``build_ui(services)`` at ``path``, behind our login page (roles allowed into the editors' UI only)."""
-    auth = EditorAuth(services.store.api_keys)
+    auth = guard_ui(app, services.store.api_keys, path)
+    blocks, options = gradio_arguments(services, auth)
+    return gr.mount_gradio_app(app, blocks, path=path, **options)
+
+
+def gradio_arguments(services: UIServices, auth: EditorAuth) -> tuple[gr.Blocks, dict[str, Any]]:
+    """The Blocks and the options ``gr.mount_gradio_app`` takes (the UI is built now: seconds)."""
     blocks = build_ui(services)
     calm_queue(blocks)
-    add_login_routes(app, auth, path)
-    app.add_middleware(EditorGate, path=path, user=auth.user, cookie=COOKIE)
-    return gr.mount_gradio_app(
-        app,
-        blocks,
-        path=path,
-        auth_dependency=gradio_user(auth.user, COOKIE),
-        theme=THEME,
-        css=CSS,
-        footer_links=[],
-        run_history=False,  # drafts and chats must not be copied into the browser's storage
-        mcp_server=False,
-        ssr_mode=False,
-        max_file_size=MAX_UPLOAD,
-        show_error=True,
-    )
+    options: dict[str, Any] = {
+        "auth_dependency": gradio_user(auth.user, COOKIE),
+        "theme": THEME,
+        "css": CSS,
+        "footer_links": [],
+        "run_history": False,  # drafts and chats must not be copied into the browser's storage
+        "mcp_server": False,
+        "ssr_mode": False,
+        "max_file_size": MAX_UPLOAD,
+        "show_error": True,
+    }
+    return blocks, options
 
 
 def calm_queue(blocks: gr.Blocks) -> None:

@@ -145,7 +145,7 @@ class TriggerIndex:
                 by_trigger.setdefault(literal, set()).add(key)
         triggers = sorted(by_trigger, key=len, reverse=True)
         # A lookahead reports the longest trigger at each position; shorter ones that are its prefixes count too.
-        self._keys_for = {t: set().union(*(by_trigger[p] for p in by_trigger if t.startswith(p))) for t in triggers}
+        self._keys_for = {t: _prefix_keys(t, by_trigger) for t in triggers}
         self._regex = re.compile(_trie(triggers)) if triggers else None
 
     def candidates(self, text: str) -> dict[str, list[int] | None]:
@@ -161,6 +161,14 @@ class TriggerIndex:
                     positions.append(m.start())
             pos = m.start() + 1
         return found
+
+
+def _prefix_keys(trigger: str, by_trigger: dict[str, set[str]]) -> set[str]:
+    """The keys of every trigger that is a prefix of `trigger` (itself included)."""
+    keys: set[str] = set()
+    for end in range(1, len(trigger) + 1):
+        keys |= by_trigger.get(trigger[:end], set())
+    return keys
 
 
 def max_width(pattern: str) -> int | None:

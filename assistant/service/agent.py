@@ -105,6 +105,9 @@ class Agent:
 
     def warm_up(self) -> None:
         """Load rules, the product catalog and the tokenizer before the first member arrives."""
+        from knowledge.tokenize import configure_jieba
+
+        configure_jieba(None)  # jieba's whole dictionary (an index opens it word by word: fine for a query or two)
         warm = getattr(self.guard, "warm_up", None)
         if callable(warm):
             warm()

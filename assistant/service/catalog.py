@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import jieba
-import jieba.posseg
 
 from knowledge.index import KnowledgeIndex
 from knowledge.screening import is_member, quarantined
@@ -176,7 +175,10 @@ def _longer_form_in(term: str, haystack: str) -> bool:
 
 @lru_cache(maxsize=512)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
-    """The text's words with their parts of speech (jieba.posseg, run once per text)."""
+    """The text's words with their parts of speech (jieba.posseg, run once per text; imported on first use, as
+    importing it loads its tagging model: ~0.5 s of CPU here)."""
+    import jieba.posseg
+
     return tuple((p.word, p.flag) for p in jieba.posseg.lcut(text))
 
 

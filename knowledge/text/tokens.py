@@ -1,5 +1,8 @@
 """Chinese-aware tokens for BM25: the normalised text cut into jieba words for CJK runs, lower-cased
-Latin words and numbers, stopwords (``lexicons/stopwords.txt``) dropped."""
+Latin words and numbers, stopwords (``lexicons/stopwords.txt``) dropped.
+
+jieba is imported on first use: what imports the text layer without cutting words (`finassist check`) does
+not pay for it."""
 
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-import jieba
-
 from knowledge.text.lexicons import stopwords
 from knowledge.text.normalise import normalise
 
@@ -20,22 +21,34 @@ _init_lock = threading.Lock()
 _initialised = False
 
 
-def configure_jieba(cache_dir: Path | None) -> None:
-    """Keep jieba's dictionary cache in cache_dir (not /tmp) and quiet its start-up logging."""
+def configure_jieba(cache_dir: Path | None, *, load: bool = True) -> None:
+    """Keep jieba's dictionary cache in cache_dir (not /tmp) and quiet its start-up logging; the first call
+    decides the directory. `load` loads the whole dictionary now (~1.4 s of CPU here: what cuts much text
+    wants); `load=False` with a cache_dir has jieba read it word by word from a copy there instead (see
+    knowledge.text.jieba_dictionary: a process that cuts a query or two never loads it all)."""
+    import jieba
+
+    from knowledge.text.jieba_dictionary import load_full_dictionary, use_disk_dictionary
+
     global _initialised
     with _init_lock:
-        if _initialised:
-            return
-        jieba.setLogLevel(logging.WARNING)
-        if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            jieba.dt.tmp_dir = str(cache_dir)
-        jieba.initialize()
-        _initialised = True
+        first = not _initialised
+        if first:
+            jieba.setLogLevel(logging.WARNING)
+            if cache_dir is not None:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                jieba.dt.tmp_dir = str(cache_dir)
+            _initialised = True
+    if load:
+        load_full_dictionary()
+    elif first and cache_dir is not None:
+        use_disk_dictionary(cache_dir)
 
 
 @lru_cache(maxsize=4096)
 def _cut(run: str) -> tuple[str, ...]:
+    import jieba
+
     return tuple(jieba.lcut(run, HMM=True))
 
 
@@ -58,6 +71,8 @@ def tokenize(text: str) -> list[str]:
 def specificity(word: str) -> float:
     """How specific a word is in general Chinese: its information content, log(total / frequency), read from
     jieba's dictionary (公司 ~8, 违约金 ~15); a word the dictionary lacks counts as one seen once."""
+    import jieba
+
     if not _initialised:
         configure_jieba(None)
     total = jieba.dt.total
@@ -66,6 +81,8 @@ def specificity(word: str) -> float:
 
 def dictionary_word(word: str) -> bool:
     """The word is in jieba's dictionary (not a piece its HMM joined from the text, as 能批 or 天给)."""
+    import jieba
+
     if not _initialised:
         configure_jieba(None)
     return jieba.dt.FREQ.get(word, 0) > 0

@@ -7,7 +7,8 @@ import os
 import signal
 import time
 from collections.abc import Iterator
-from typing import Any
+from concurrent.futures import Future
+from typing import Any, cast
 
 import pytest
 
@@ -154,3 +155,18 @@ def test_launch_then_start_waits_for_the_launched_workers(owner: Services) -> No
         assert reply(pool, None, QUESTION).citations
     finally:
         pool.close()
+
+
+def test_turns_run_in_the_server_until_the_workers_have_started() -> None:
+    """`finassist serve` launches its workers without waiting: meanwhile the server answers the turns itself."""
+    pool = AgentProcesses(Settings(_env_file=None), 1)  # type: ignore[call-arg]
+    starting: Future[int] = Future()
+    pool._pool, pool._starting = cast(Any, object()), [starting]  # launched; the worker is building its services
+
+    async def in_server() -> str:
+        return "answered by the server"
+
+    assert not pool.started()
+    assert asyncio.run(pool.reply(None, QUESTION, in_server)) == "answered by the server"
+    starting.set_result(1)
+    assert pool.started()

@@ -40,12 +40,15 @@ def test_config_round_trip_for_reopened_collections() -> None:
 
 
 def test_a_collection_from_an_earlier_version_searches_wider(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.chroma_embedding import chroma_function
     from knowledge.vector_index import EF_SEARCH, VectorIndex, open_client
 
     client = open_client(tmp_path)
     embedding = HashingEmbedding(64)
     hnsw = {"space": "cosine", "ef_construction": 64, "ef_search": 64}
-    client.get_or_create_collection("chunks", embedding_function=embedding, configuration={"hnsw": hnsw})
+    client.get_or_create_collection(
+        "chunks", embedding_function=chroma_function(embedding), configuration={"hnsw": hnsw}
+    )
     reopened = VectorIndex(open_client(tmp_path), "chunks", embedding)
     settings = reopened.collection.configuration["hnsw"]
     assert settings["ef_search"] == EF_SEARCH and settings["ef_construction"] == 64  # build setting is fixed
