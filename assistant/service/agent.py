@@ -26,6 +26,7 @@ from assistant.ratelimit import RateLimits
 from assistant.service.answer import Answerer
 from assistant.service.catalog import CatalogCache
 from assistant.service.escalation import EscalationPolicy
+from assistant.service.fields import LeadFields
 from assistant.service.guard import ComplianceGuard, ReplyGuard
 from assistant.service.hours import WorkingHours, utc_now
 from assistant.service.intent import IntentClassifier, ModelIntentClassifier, RuleIntentClassifier
@@ -213,8 +214,10 @@ class Agent:
             ctx.audit.append(("escalation.create", {"escalation_id": escalation.id, "type": escalation.type}))
         if ctx.lead is not None:
             self._create_lead(ctx)
+        if ctx.lead_fill is not None and ctx.state.lead_id is not None:
+            self._fill_lead(ctx.state.lead_id, ctx.lead_fill, ctx)
         for action, detail in ctx.audit:
-            target = detail.get("lead_id") if action == "lead.create" else conversation_id
+            target = detail.get("lead_id") if action in ("lead.create", "lead.update") else conversation_id
             detail = {**detail, "conversation_id": conversation_id}
             self.store.audit.record(ACTOR, action, target, request_id=request_id, detail=detail)
         return escalation
@@ -248,6 +251,12 @@ class Agent:
         )
         ctx.change.lead_id = lead.id
         ctx.audit.append(("lead.create", {"lead_id": lead.id, "phone": lead.phone_masked or ""}))
+
+    def _fill_lead(self, lead_id: str, fields: LeadFields, ctx: TurnContext) -> None:
+        """Add the name / company the member gave after the lead was created (empty fields only)."""
+        filled = self.store.leads.fill_contact(lead_id, name=fields.name, company=fields.company)
+        if filled:
+            ctx.audit.append(("lead.update", {"lead_id": lead_id, "fields": list(filled)}))
 
     def _notify(self, ctx: TurnContext) -> None:
         """Tell staff about this turn's handoffs, after the turn is committed; never fails the turn."""

@@ -1,5 +1,6 @@
-"""Regex extraction of the five lead fields (name, company, phone, amount, purpose) and of data the agent
-must never collect (ID numbers, bank cards, passwords), with masking for storage."""
+"""Extraction of the five lead fields (name, company, phone, amount, purpose; name and company by
+contact_names) and of data the agent must never collect (ID numbers, bank cards, passwords), with masking
+for storage."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from assistant.privacy import BANK_CARD_RE, ID_CARD_RE, PHONE_RE, find_phones, mask_pii
+from assistant.service.contact_names import find_company, find_name
 from assistant.service.replies import FIELD_LABELS
-from knowledge.text import CN_DIGITS, DECIMAL, surnames
+from knowledge.text import CN_DIGITS, DECIMAL
 from knowledge.text import parse_amount as amount_in_yuan
 
 _NUM = rf"{DECIMAL}|[{CN_DIGITS}十百千]+"
@@ -20,21 +22,6 @@ _SECRET_RE = re.compile(
     r"(密码|验证码|动态码|口令|支付码|pin码?|cvv|安全码)\s*(?:是|为|:|：)?\s*([A-Za-z0-9]{3,})", re.IGNORECASE
 )
 _SECRET_WORD_RE = re.compile(r"密码|验证码|动态码|口令|cvv|安全码", re.IGNORECASE)
-_CLAUSE_RE = re.compile(r"[，,。；;！!？?\s、\n]+")
-_NAME_RES = (
-    re.compile(r"(?:我叫|我的名字(?:是|叫)|名字(?:是|叫)|姓名(?:是|为)?[:：]?|联系人(?:是|为)?[:：]?|称呼(?:我)?(?:为)?[:：]?)"
-               r"\s*([\u4e00-\u9fa5]{2,4}?|[A-Za-z][A-Za-z ]{1,30})(?=$|[先女总经老想要是在来电手公我的])"),
-    re.compile(r"(?:我姓|免贵姓|姓)([\u4e00-\u9fa5])(?:[，,。\s]|$|先生|女士|总|经理)"),
-    re.compile(r"^(?:我是)?([\u4e00-\u9fa5]{1,2}(?:先生|女士|总|经理))$"),
-)  # fmt: skip
-_PLAIN_NAME_RE = re.compile(r"^(?:我是|我叫|本人)([\u4e00-\u9fa5]{2,3})$")
-_COMPANY_SUFFIX_RE = re.compile(
-    r"([\u4e00-\u9fa5A-Za-z0-9（）()·]{2,40}?(?:有限责任公司|股份有限公司|有限公司|集团|公司|工作室|厂|合作社|商行|事务所))"
-)
-_COMPANY_FILLER_RE = re.compile(
-    r"^(?:(?:我们|我|本人)?(?:是|在|来自|就职于|任职于)|公司(?:名称|全称|名)?(?:是|叫|为)?[:：]?"
-    r"|企业(?:名称|全称)?(?:是|叫|为)?[:：]?|单位(?:是|为)?[:：]?|我们|我司|我的)+"
-)
 _PURPOSE_MARKER_RE = re.compile(
     r"(?:用于|用来|用途(?:是|为)?[:：]?|拿来|主要用在|打算用来)\s*([^，。,.;；!！?？\n]{2,40})"
 )
@@ -48,7 +35,6 @@ _LABELS = "|".join(map(re.escape, FIELD_LABELS.values()))
 _LABELLED_RE = re.compile(rf"(?:^|[\n；;])[ \t\u3000]*({_LABELS})[ \t\u3000]*[:：][ \t\u3000]*([^\n；;]*)")
 _FIELD_BY_LABEL = {label: name for name, label in FIELD_LABELS.items()}
 LABELLED_LIMITS = {"name": 64, "company": 128, "purpose": 200}  # characters kept of a labelled value
-_GENERIC_COMPANY = re.compile(r"^(?:贵|你们|我们|我|本|该|这家|那家|这个|一家|哪家|什么|大|小|总|分)?(?:公司|集团|厂)$")
 
 
 @dataclass(frozen=True)
@@ -112,35 +98,6 @@ def parse_amount(text: str) -> int | None:
     return best
 
 
-def _clauses(text: str) -> list[str]:
-    return [c for c in _CLAUSE_RE.split(text) if c]
-
-
-def _name(text: str) -> str | None:
-    """The longest name-like candidate: 我叫X / 姓X / X先生 / 我是X (X starting with a common surname)."""
-    found: list[str] = []
-    for clause in _clauses(text):
-        for pattern in _NAME_RES:
-            match = pattern.search(clause)
-            if match:
-                found.append(match.group(1).strip())
-        plain = _PLAIN_NAME_RE.match(clause)
-        if plain and (plain.group(1)[:2] in surnames() or plain.group(1)[0] in surnames()):
-            found.append(plain.group(1))
-    return max(found, key=len) if found else None
-
-
-def _company(text: str) -> str | None:
-    for clause in _clauses(text):
-        match = _COMPANY_SUFFIX_RE.search(clause)
-        if not match:
-            continue
-        value = _COMPANY_FILLER_RE.sub("", match.group(1))
-        if len(value) >= 4 and not _GENERIC_COMPANY.match(value):
-            return value
-    return None
-
-
 def _purpose(text: str) -> str | None:
     match = _PURPOSE_MARKER_RE.search(text)
     if match:
@@ -171,8 +128,8 @@ def extract_fields(text: str) -> LeadFields:
     """Every lead field found in one message (several may be given at once); labelled lines win."""
     phones = find_phones(text)
     found = LeadFields(
-        name=_name(text),
-        company=_company(text),
+        name=find_name(text),
+        company=find_company(text),
         phone=phones[0] if phones else None,
         amount=parse_amount(text),
         purpose=_purpose(text),

@@ -1,9 +1,15 @@
 """Consented lead capture as a small state machine (PIPL §13-17: say why, ask first, collect the minimum).
 
     idle ──apply──▶ awaiting_consent ──同意──▶ collecting ──phone given──▶ done
-                          │ 不同意                 │ 算了/不留了
-                          ▼                        ▼
-                       refused                 withdrawn      (a later apply intent asks again)
+                          │ 不同意                 │ 算了/不留了      │ name or company missing
+                          ▼                        ▼                ▼
+                       refused                 withdrawn        completing ──next message──▶ done
+                                          (a later apply intent asks again)
+
+The lead is created as soon as the phone arrives (it is never held back: the clear phone may not wait in
+the conversation state). When the member's name or company is still missing, the reply asks for it once
+(stage ``completing``); the next message fills in what it gives, or is 跳过/不用, or is handled as usual,
+and the flow is done either way: it never asks twice.
 
 Nothing personal is kept before consent: only the amount and purpose (not personal data) survive in the
 conversation state, the clear phone goes straight into the lead's contact record and nowhere else.
@@ -19,8 +25,9 @@ from typing import Literal
 from assistant.service import replies
 from assistant.service.fields import LeadFields, extract_fields
 
-LeadStage = Literal["idle", "awaiting_consent", "collecting", "done", "refused", "withdrawn"]
+LeadStage = Literal["idle", "awaiting_consent", "collecting", "done", "completing", "refused", "withdrawn"]
 REQUIRED = ("name", "company", "phone", "amount", "purpose")
+CONTACT = ("name", "company")  # asked for once more after the lead was created without them
 
 _END = r"(?:了|的|啊|呀|吧|哦)?(?=$|[，,。.!！~～\s])"
 _REFUSE_RE = re.compile(
@@ -33,6 +40,9 @@ _GRANT_RE = re.compile(
     r"^(?:同意|我同意|可以|好|好的|行|愿意|没问题|ok|okay|yes|嗯|嗯嗯|是的|确认|授权|允许)" + _END + r"|同意|授权你们",
     re.IGNORECASE,
 )
+_SKIP_RE = re.compile(
+    r"跳过|略过|不用|不需要|不必|不想说|不想留|不方便|不提供|不填|没有|算了|就这样|pass|skip", re.IGNORECASE
+)
 _WITHDRAW_RE = re.compile(r"算了|不留了|不想留|不方便留|不登记了|不用登记|取消登记|不办了|先不办|不申请了|撤回")
 
 
@@ -42,7 +52,8 @@ class LeadStep:
 
     ``reply`` is None when the message is not about the lead flow and should be handled normally
     (``reminder`` is then appended to that reply). ``consent`` is the answer to record this turn.
-    ``create`` asks for a lead with ``fields`` (phone included) to be created.
+    ``create`` asks for a lead with ``fields`` (phone included) to be created; ``ask`` names the contact
+    fields the reply then asks for once. ``fill`` adds ``fields`` (name, company) to the lead created earlier.
     """
 
     stage: LeadStage
@@ -51,6 +62,8 @@ class LeadStep:
     reminder: str | None = None
     consent: bool | None = None
     create: bool = False
+    ask: tuple[str, ...] = ()
+    fill: bool = False
 
 
 def parse_consent(message: str) -> bool | None:
@@ -69,6 +82,9 @@ def missing_fields(fields: LeadFields) -> list[str]:
 
 def start(stage: LeadStage, kept: LeadFields, message: str) -> LeadStep:
     """An application intent: ask for consent (or say the lead already exists)."""
+    if stage == "completing":
+        step = complete(message)
+        return step if step.fill else LeadStep("done", LeadFields(), reply=replies.lead_exists())
     if stage == "done":
         return LeadStep("done", LeadFields(), reply=replies.lead_exists())
     if stage == "collecting":
@@ -91,20 +107,34 @@ def answer_consent(kept: LeadFields, message: str, granted: bool) -> LeadStep:
         return LeadStep("refused", LeadFields(), reply=replies.CONSENT_REFUSED, consent=False)
     step = collect(kept, message)
     reply = step.reply if step.create else replies.consent_granted(missing_fields(step.fields))
-    return LeadStep(step.stage, step.fields, reply=reply, consent=True, create=step.create)
+    return LeadStep(step.stage, step.fields, reply=reply, consent=True, create=step.create, ask=step.ask)
 
 
 def collect(kept: LeadFields, message: str) -> LeadStep:
-    """Merge the fields in this message; a lead is created once the phone arrives."""
+    """Merge the fields in this message; a lead is created once the phone arrives (asking once more for a
+    missing name or company)."""
     given = extract_fields(message)
     if _WITHDRAW_RE.search(message) and given.phone is None:
         return LeadStep("withdrawn", LeadFields(), reply=replies.LEAD_WITHDRAWN)
     fields = kept.merged(given)
     if given.phone is not None:
-        return LeadStep("done", fields, create=True, reply="")
+        ask = tuple(name for name in CONTACT if getattr(fields, name) is None)
+        return LeadStep("completing" if ask else "done", fields, create=True, reply="", ask=ask)
     if not given.any:
         return LeadStep("collecting", kept, reminder=replies.fields_reminder(missing_fields(kept)))
     return LeadStep("collecting", fields, reply=replies.ask_fields(missing_fields(fields)))
+
+
+def complete(message: str) -> LeadStep:
+    """The answer to the one question for a missing name or company: what it gives is added to the lead;
+    跳过/不用 is thanked; anything else is handled as a normal message (reply None). Done in every case."""
+    given = extract_fields(message)
+    found = LeadFields(name=given.name, company=given.company)
+    if found.any:
+        return LeadStep("done", found, reply=replies.CONTACT_ADDED, fill=True)
+    if _SKIP_RE.search(message) or parse_consent(message) is False:
+        return LeadStep("done", LeadFields(), reply=replies.CONTACT_SKIPPED)
+    return LeadStep("done", LeadFields())
 
 
 def on_message(stage: LeadStage, kept: LeadFields, message: str) -> LeadStep | None:
@@ -116,4 +146,6 @@ def on_message(stage: LeadStage, kept: LeadFields, message: str) -> LeadStep | N
         return answer_consent(kept, message, consent)
     if stage == "collecting":
         return collect(kept, message)
+    if stage == "completing":
+        return complete(message)
     return None

@@ -110,5 +110,15 @@ def lead_exists() -> str:
     return "您的融资需求此前已登记，客户关系专员会与您联系。如需补充信息，可以在专员联系您时一并说明。"
 
 
+def ask_contact(missing: Sequence[str]) -> str:
+    """The one question for a name or company the lead was created without."""
+    labels = "和".join(FIELD_LABELS[name] for name in missing)
+    return f"为便于专员联系时准确称呼和了解您的企业，方便的话请告诉我{labels}；不方便可以回复“跳过”。"
+
+
+CONTACT_ADDED = "好的，已为您补充到登记信息中，客户关系专员会与您联系。"
+CONTACT_SKIPPED = "好的，不影响登记，客户关系专员会通过您留下的手机号与您联系。"
+
+
 def fields_reminder(missing: list[str]) -> str:
     return ask_fields(missing, lead="如需继续登记融资需求，")

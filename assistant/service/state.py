@@ -13,7 +13,7 @@ from assistant.service.fields import LeadFields
 from assistant.service.followup import Topic
 from assistant.service.lead_capture import LeadStage
 
-_STAGES = ("idle", "awaiting_consent", "collecting", "done", "refused", "withdrawn")
+_STAGES = ("idle", "awaiting_consent", "collecting", "done", "completing", "refused", "withdrawn")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from assistant.service.types import Citation, EscalationRef, EscalationType, Int
 from assistant.store import ConversationRecord
 
 _MEANINGFUL_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
-_ACTIVE_STAGES = ("awaiting_consent", "collecting")
+_ACTIVE_STAGES = ("awaiting_consent", "collecting", "completing")
 # Escalation kinds an intent refers back to when the conversation was already handed over for it.
 _OPEN_KINDS: dict[str, tuple[EscalationType, ...]] = {
     "human": ("human",),
@@ -58,6 +58,7 @@ class TurnContext:
     decision: EscalationDecision | None = None
     existing: EscalationRef | None = None
     lead: LeadFields | None = None  # fields (with phone) of a lead to create
+    lead_fill: LeadFields | None = None  # name / company to add to the conversation's lead
     lead_priority: str = "normal"
     change: StateChange = field(default_factory=StateChange)
     audit: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -115,6 +116,8 @@ class Responder:
             if step is not None and step.reply is not None:
                 yield from self._lead(ctx, step)
                 return
+            if step is not None and step.stage != stage:
+                ctx.change.lead_stage = step.stage  # the one question after the lead went unanswered
             reminder = step.reminder if step is not None else None
         if stage == "done" and result.intent == "question" and is_acknowledgement(ctx.text):
             yield self.say(replies.LEAD_ACKNOWLEDGED)  # confirms the completed lead; nothing to look up
@@ -184,8 +187,12 @@ class Responder:
     def _lead(self, ctx: TurnContext, step: lead_capture.LeadStep) -> Iterator[str]:
         ctx.intent = "apply"
         ctx.change.lead_stage = step.stage
-        ctx.change.lead_fields = step.fields
         ctx.consent = step.consent
+        if step.fill:  # added to the lead record only, never kept in the conversation state
+            ctx.lead_fill = step.fields
+            yield self.say(step.reply or "")
+            return
+        ctx.change.lead_fields = step.fields
         if step.fields.amount is not None and step.fields.amount > self.policy.amount_threshold:
             ctx.lead_priority = "high"
         if not step.create:
@@ -201,4 +208,5 @@ class Responder:
         ctx.decision = self.policy.decide("apply", amount=amount, existing=ctx.state.escalations)
         thanks = "感谢您的同意。" if step.consent else ""
         phone = step.fields.phone or ""
-        yield self.say(thanks + replies.lead_recorded(step.fields.name, phone, self.hours.is_open(), self.hours.label))
+        recorded = replies.lead_recorded(step.fields.name, phone, self.hours.is_open(), self.hours.label)
+        yield self.say(thanks + recorded + (replies.ask_contact(step.ask) if step.ask else ""))

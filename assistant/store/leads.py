@@ -194,6 +194,23 @@ class LeadRepo(Repository):
             session.flush()
             return LeadRecord.of(lead)
 
+    def fill_contact(self, lead_id: str, *, name: str | None = None, company: str | None = None) -> tuple[str, ...]:
+        """Give the lead the member's name and/or company where it has none (a value already there is kept; an
+        erased lead gets nothing back). Returns the fields filled in."""
+        with self._tx.write() as session:
+            lead = load(session, Lead, known_id(lead_id), "lead", lock=True)
+            if lead.erased_at is not None:
+                return ()
+            filled: list[str] = []
+            if name and lead.name is None:
+                lead.name, filled = name, [*filled, "name"]
+            if company and lead.company is None:
+                lead.company, filled = company, [*filled, "company"]
+            if filled:
+                lead.updated_at = utcnow()
+                session.flush()
+            return tuple(filled)
+
     def update_status(self, lead_id: str, status: str) -> LeadRecord:
         """Move the lead through the workflow (see `update`)."""
         return self.update(lead_id, status=status)

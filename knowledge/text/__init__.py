@@ -7,6 +7,7 @@ uses these functions rather than its own copy; word lists are data files in ``le
 from knowledge.text.figures import Figure, FigureKind, find_figures
 from knowledge.text.lexicons import (
     asked_kind_names,
+    business_suffixes,
     generic_brands,
     lexicon,
     product_heads,
@@ -65,6 +66,7 @@ __all__ = [
     "Sentence",
     "asked_clauses",
     "asked_kind_names",
+    "business_suffixes",
     "cn_numeral",
     "configure_jieba",
     "dictionary_word",

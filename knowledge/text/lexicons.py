@@ -55,6 +55,11 @@ def surname_pattern() -> str:
     return "(?:" + "".join(f"{n}|" for n in compound) + f"[{single}])"
 
 
+def business_suffixes() -> frozenset[str]:
+    """Words a business's name ends with (有限公司, 合作社, 店, 厂, 工作室, 门市部 …)."""
+    return lexicon("business_suffixes")
+
+
 def generic_brands() -> frozenset[str]:
     """Two-character name prefixes too common in everyday Chinese to stand for a product on their own."""
     return lexicon("generic_brands")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.service import Agent, ChatReply, InvalidMessage
+from assistant.service import Agent, ChatReply, InvalidMessage, replies
 from assistant.service.replies import CONSENT_TEXT
 from assistant.store import Store
 from tests.service.conftest import EVENING, PHONE_RE, SATURDAY, table_dump, tables_containing
@@ -136,6 +136,36 @@ def test_application_with_all_fields_in_one_message(agent: Agent, store: Store, 
     assert "138****5678" in transcript[4].text and transcript[4].role == "user"
     state = store.conversations.get(apply.conversation_id).state
     assert state["lead_stage"] == "done" and state["lead_id"] == lead.id and state["lead_fields"] == {}
+
+
+def test_a_missing_name_and_company_are_asked_for_once_after_the_lead(agent: Agent, store: Store) -> None:
+    *_, phone, answer, question = talk(
+        agent,
+        "我想申请贷款",
+        "同意",
+        "电话13812345678，想贷100万周转",
+        "王五，南京张记餐饮店",
+        "星火科创信用贷需要什么材料？",
+    )
+    assert phone.lead_id is not None and replies.ask_contact(["name", "company"]) in phone.answer
+    lead = store.leads.get(phone.lead_id)
+    assert (lead.name, lead.company, lead.amount) == ("王五", "南京张记餐饮店", 1_000_000)
+    assert replies.CONTACT_ADDED in answer.answer and answer.lead_id is None
+    assert "跳过" not in question.answer and replies.CONTACT_ADDED not in question.answer
+    state = store.conversations.get(phone.conversation_id).state
+    assert state["lead_stage"] == "done" and state["lead_fields"] == {}  # the name went to the lead only
+    updates = store.audit.list(action="lead.update", target=lead.id).items  # created without both
+    assert [e.detail["fields"] for e in updates] == [["name", "company"]]
+    assert store.leads.list().total == 1
+
+
+def test_the_question_for_a_missing_company_can_be_skipped(agent: Agent, store: Store) -> None:
+    *_, phone, skip = talk(agent, "我想申请贷款", "同意", "我叫王五，电话13812345678，想贷100万周转", "跳过")
+    assert phone.lead_id is not None and replies.ask_contact(["company"]) in phone.answer
+    assert skip.answer == replies.CONTACT_SKIPPED
+    lead = store.leads.get(phone.lead_id)
+    assert (lead.name, lead.company) == ("王五", None)
+    assert store.conversations.get(phone.conversation_id).state["lead_stage"] == "done"
 
 
 def test_consent_refused_stores_nothing_in_clear(

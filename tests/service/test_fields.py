@@ -38,6 +38,58 @@ def test_extraction_cases(message: str, expected: LeadFields) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "name", "company"),
+    [
+        ("我叫张三，南京张记餐饮店，手机13800000000", "张三", "南京张记餐饮店"),
+        ("王五，公司是苏州云帆科技有限公司，电话13900000000", "王五", "苏州云帆科技有限公司"),
+        ("同意，赵敏，13900000000", "赵敏", None),  # a name after a short consent word
+        ("欧阳娜娜，13800000000", "欧阳娜娜", None),  # a compound surname
+        ("本人孙丽，鼓楼区红星五金店", "孙丽", "鼓楼区红星五金店"),
+        ("联系人：陈静，宁波海曙区李记水产批发部", "陈静", "宁波海曙区李记水产批发部"),
+        ("我是个体户，店名叫老王面馆", None, "老王面馆"),
+        ("我在南京开了一家张记餐饮店，想贷50万", None, "张记餐饮店"),
+        ("我是南京张记餐饮店的老板", None, "南京张记餐饮店"),
+        ("我们是青山种植专业合作社", None, "青山种植专业合作社"),
+        ("吴江区盛泽镇恒丰丝绸厂", None, "吴江区盛泽镇恒丰丝绸厂"),
+        ("苏州星河在线科技开发有限公司", None, "苏州星河在线科技开发有限公司"),
+        ("张记餐饮店融资50万", None, "张记餐饮店"),
+        ("李四", "李四", None),  # a bare name, as an answer to the question for it
+    ],
+)  # fmt: skip
+def test_names_and_companies_from_self_introductions(message: str, name: str | None, company: str | None) -> None:
+    fields = extract_fields(message)
+    assert (fields.name, fields.company) == (name, company)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "我想开一家奶茶店需要多少钱",  # a kind of shop, not its name
+        "我们是一家科技公司",
+        "工商银行小店贷利率多少",  # a product
+        "小微企业厂房贷怎么申请",
+        "个体户可以贷款吗",
+        "你们是不是只给有限公司贷款",  # a piece of a question
+        "你们公司是哪家",
+        "我持有公司股份",
+        "我们公司是高新技术企业",  # a description
+        "公司是做外贸的",
+        "单位是国企",
+        "南京分公司",  # a place alone
+        "苏州工厂",
+        "公司在苏州",
+        "谢谢，电话13800000000",  # openings that are not names
+        "周转，13800000000",
+        "常州，13800000000",
+        "王总好，电话13800000000",
+    ],
+)
+def test_no_name_or_company_from_other_words(message: str) -> None:
+    fields = extract_fields(message)
+    assert (fields.name, fields.company) == (None, None)
+
+
+@pytest.mark.parametrize(
     ("text", "amount"),
     [
         ("想贷300万", 3_000_000),

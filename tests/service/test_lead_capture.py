@@ -6,7 +6,7 @@ import pytest
 
 from assistant.service import lead_capture, replies
 from assistant.service.fields import LeadFields
-from assistant.service.lead_capture import on_message, parse_consent, start
+from assistant.service.lead_capture import complete, on_message, parse_consent, start
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
@@ -87,3 +87,34 @@ def test_done_and_idle() -> None:
     assert on_message("idle", LeadFields(), "同意") is None
     assert on_message("refused", LeadFields(), "同意") is None
     assert lead_capture.missing_fields(LeadFields(name="a")) == ["company", "phone", "amount", "purpose"]
+
+
+@pytest.mark.parametrize(
+    ("message", "ask"),
+    [
+        ("电话13812345678", ("name", "company")),
+        ("我叫王五，电话13812345678", ("company",)),
+        ("南京张记餐饮店，电话13812345678", ("name",)),
+        ("王五，南京张记餐饮店，电话13812345678", ()),
+    ],
+)
+def test_the_lead_is_created_with_the_phone_and_a_missing_contact_field_is_asked_for(
+    message: str, ask: tuple[str, ...]
+) -> None:
+    step = on_message("collecting", LeadFields(amount=1_000_000), message)
+    assert step is not None and step.create and step.fields.phone == "13812345678"
+    assert step.ask == ask and step.stage == ("completing" if ask else "done")
+
+
+def test_the_answer_to_the_one_question_fills_skips_or_passes_through() -> None:
+    filled = on_message("completing", LeadFields(), "王五，南京张记餐饮店")
+    assert filled is not None and filled.fill and not filled.create and filled.stage == "done"
+    assert filled.fields == LeadFields(name="王五", company="南京张记餐饮店")
+    assert filled.reply == replies.CONTACT_ADDED
+    for skip in ("跳过", "不用了", "不方便"):
+        skipped = complete(skip)
+        assert (skipped.stage, skipped.fill, skipped.reply) == ("done", False, replies.CONTACT_SKIPPED)
+    other = complete("星火科创信用贷需要什么材料？")  # answered as usual, and never asked again
+    assert (other.stage, other.fill, other.reply, other.reminder) == ("done", False, None, None)
+    again = start("completing", LeadFields(), "我还想申请")
+    assert again.stage == "done" and again.reply == replies.lead_exists() and not again.fill

@@ -128,6 +128,21 @@ def test_notes(store: Store, make_lead: MakeLead) -> None:
         store.leads.add_note(lead.id, "rm-zhao", "again")
 
 
+def test_fill_contact_adds_only_missing_fields(store: Store, make_lead: MakeLead) -> None:
+    lead = make_lead(name=None, company=None)
+    assert store.leads.fill_contact(lead.id, name="王五") == ("name",)
+    assert store.leads.fill_contact(lead.id, name="李四", company="南京张记餐饮店") == ("company",)
+    filled = store.leads.get(lead.id)
+    assert (filled.name, filled.company) == ("王五", "南京张记餐饮店")  # a name already there is kept
+    assert store.leads.fill_contact(lead.id, name="李四") == ()
+    with pytest.raises(NotFoundError):
+        store.leads.fill_contact("missing", name="王五")
+    erased = make_lead(name=None, company=None)
+    store.leads.erase(erased.id, "admin")
+    assert store.leads.fill_contact(erased.id, name="王五", company="南京张记餐饮店") == ()
+    assert (store.leads.get(erased.id).name, store.leads.get(erased.id).company) == (None, None)
+
+
 def test_filters_and_paging(store: Store, make_lead: MakeLead) -> None:
     specs = [
         ("normal", "application", None),
