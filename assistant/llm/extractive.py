@@ -93,6 +93,8 @@ _KIND_RES = tuple((name, re.compile(cue), re.compile(answer)) for name, cue, ans
 # Kinds that answer for one another: a duration answers 什么时候 as well as a date does.
 KIND_GROUPS = {"duration": "time", "date": "time", "percent": "amount", "money": "amount"}
 _CONJUNCTION_RE = re.compile(r"和|及|与|以及|、|还有|跟|分别")
+# Asks for the members of a set rather than one value: 哪些, 哪几, 都有什么/都要什么, 清单.
+_LISTING_RE = re.compile(r"哪些|哪几[个样项种类]|都(?:有|要|需要|包括)(?:些)?(?:什么|啥)|清单|列表")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Query:
     bigrams: frozenset[str]
     kinds: tuple[str, ...] = ()  # answer kinds asked for (duration, date, place, percent, money, count, age)
     several: bool = False  # asks for two or more things at once (额度和期限)
+    listing: bool = False  # asks for the items of a list (需要哪些材料): a list answers as a whole
 
     @property
     def empty(self) -> bool:
@@ -155,7 +158,7 @@ def build_query(question: str) -> Query:
     cleaned = re.sub(f"[{_STOP_CHARS}]", " ", cleaned)
     kinds = tuple(name for name, cue, _ in _KIND_RES if cue.search(question))
     several = len(kinds) > 1 and bool(_CONJUNCTION_RE.search(question))
-    return Query(tokens, bigrams_of(cleaned), kinds, several)
+    return Query(tokens, bigrams_of(cleaned), kinds, several, bool(_LISTING_RE.search(question)))
 
 
 def overlap(query: Query, text: str) -> float:

@@ -47,6 +47,23 @@ class _Budget:
 ANSWER_BUDGET = _Budget(max_units=4, max_chars=280, within=0.06, facet_within=0.1)
 # Each part of a question asking for several things (额度和期限) gets its own best units, fewer of them.
 PART_BUDGET = _Budget(max_units=2, max_chars=160, within=0.03, facet_within=0.1)
+# A question asking for the items of a list (需要哪些材料) gets the whole list the best unit belongs to.
+LIST_MAX_UNITS = 10
+LIST_MAX_CHARS = 500
+LIST_MIN_ITEMS = 3  # fewer units under one heading are sentences, not a list
+
+
+def _whole_list(reading: Reading) -> list[Unit]:
+    """The best unit's siblings (same passage, same heading and lead-in), in order, when they form a list that
+    fits the list budget; [] otherwise."""
+    best = reading.units[0].unit
+    items = sorted(
+        (s.unit for s in reading.units if s.unit.passage == best.passage and s.unit.context == best.context),
+        key=lambda u: u.position,
+    )
+    if not LIST_MIN_ITEMS <= len(items) <= LIST_MAX_UNITS or sum(len(u.shown) for u in items) > LIST_MAX_CHARS:
+        return []
+    return items
 
 
 def _numbers(text: str) -> set[str]:
@@ -75,6 +92,8 @@ def select_units(reading: Reading, budget: _Budget) -> list[Unit]:
     scored = reading.units
     if not scored:
         return []
+    if reading.query.listing and budget is ANSWER_BUDGET and (items := _whole_list(reading)):
+        return items
     best = scored[0].score
     facets: list[ScoredUnit] = []
     if reading.query.several:  # the best unit for each thing asked comes right after the best one

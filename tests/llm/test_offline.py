@@ -174,3 +174,14 @@ def test_summary_masks_phone_numbers() -> None:
     assert "13812345678" not in text
     assert "138****5678" in text
     assert "多久能审批" in text
+
+
+def test_a_question_asking_for_a_list_gets_the_whole_list() -> None:
+    items = ["营业执照副本", "法定代表人身份证", "近两年财务报表", "近12个月纳税证明", "近6个月对公流水", "租赁合同"]
+    doc = passage(
+        7, "某某贷产品说明", "申请时请准备以下材料：\n" + "\n".join(f"- {item}" for item in items), "申请材料"
+    )
+    whole = OfflineModel(risk_note=False, reader=MODEL.reader).answer("申请需要准备哪些材料？", [doc])
+    assert all(item in whole for item in items), whole
+    one = OfflineModel(risk_note=False, reader=MODEL.reader).answer("要带营业执照吗", [doc])
+    assert "营业执照副本" in one and not all(item in one for item in items), one
