@@ -92,8 +92,6 @@ def select_units(reading: Reading, budget: _Budget) -> list[Unit]:
     scored = reading.units
     if not scored:
         return []
-    if reading.query.listing and budget is ANSWER_BUDGET and (items := _whole_list(reading)):
-        return items
     best = scored[0].score
     facets: list[ScoredUnit] = []
     if reading.query.several:  # the best unit for each thing asked comes right after the best one
@@ -202,7 +200,11 @@ class OfflineModel(ChatModel):
         asking for several things also gets the best unit of each part the others leave unanswered, and one
         sentence naming the parts the passages do not answer (by ``names``, else by the kind of value asked)."""
         reading = self.reader.read(question, passages)
-        units = select_units(reading, ANSWER_BUDGET) if reading.answerable else []
+        units = (
+            ((reading.query.listing and _whole_list(reading)) or select_units(reading, ANSWER_BUDGET))
+            if reading.answerable
+            else []
+        )
         missing: list[str] = []
         answered_parts = 0
         for index, part in enumerate(parts if len(parts) >= 2 else ()):

@@ -177,14 +177,9 @@ def run(ctx: EvalContext) -> SuiteResult:
     texts = source_texts(ctx.index)
     allowed = numbers_in(ctx.services.agent.hours.label)  # hand-off replies state the service hours
     metrics, cases = _run_labelled(ctx, ctx.dataset(DATASET), texts, allowed)
-    for prefix, name in REPORTED:
-        path = ctx.dataset(name)
-        if path.exists():
-            extra_metrics, extra_cases = _run_labelled(ctx, path, texts, allowed, prefix=prefix)
-            metrics.update(extra_metrics)
-            cases += extra_cases
-    for path in ctx.extra_datasets("answers"):
-        extra_metrics, extra_cases = _run_labelled(ctx, path, texts, allowed, prefix=f"{path.stem}.")
+    reported = [(prefix, ctx.dataset(name)) for prefix, name in REPORTED if ctx.dataset(name).exists()]
+    for prefix, path in [*reported, *((f"{p.stem}.", p) for p in ctx.extra_datasets("answers"))]:
+        extra_metrics, extra_cases = _run_labelled(ctx, path, texts, allowed, prefix=prefix)
         metrics.update(extra_metrics)
         cases += extra_cases
     regressions = ctx.dataset(REGRESSIONS)
