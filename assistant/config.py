@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     embedding_backend: Literal["local", "hashing", "openai"] = "local"
     embedding_model: str = "text-embedding-3-small"
     embedding_dim: int = 512  # the hashing embedding's size
+    # Threads of the local model for batches of passages (ingest); 0: every core the process may use. Queries
+    # always take one: it was fastest under concurrent turns on the shared 2-core machines.
+    embedding_threads: int = Field(default=0, ge=0)
     # The content-hash cache of embedding vectors (default: embeddings.db in DATA_DIR); one file can serve
     # several data directories, so a text is embedded once across them.
     vector_cache: Path | None = None

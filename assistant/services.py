@@ -48,7 +48,7 @@ def build_embedding(settings: Settings) -> Embedding:
         return HashingEmbedding(dim=settings.embedding_dim)
     from knowledge.embedding import E5Embedding
 
-    return E5Embedding()
+    return E5Embedding(passage_threads=settings.embedding_threads)
 
 
 def open_knowledge(settings: Settings, *, embedded_vectors: bool = True, rebuild: bool = False) -> KnowledgeIndex:

