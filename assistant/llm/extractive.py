@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 
 import jieba
 
-from knowledge.text import query_stopwords
+from knowledge.text import answer_kinds, query_stopwords
 from knowledge.units import TableRow, answer_units, render_row
 
 jieba.setLogLevel(logging.WARNING)
@@ -51,47 +51,12 @@ class Unit:
         return render_row(self.row) if self.row is not None else self.text
 
 
-# What a question asks for, and the wording of a sentence that can answer it. A unit showing the kind of
-# value asked for (a duration for 多久, a date for 什么时候, a venue for 在哪里 …) is preferred.
-ANSWER_KINDS: tuple[tuple[str, str, str], ...] = (
-    (
-        "duration",
-        r"多久|多长时间|多长|几天|几个月|几年|多少天|期限|时效|时长|多快",
-        # a look-back window (近24个月) is a condition, not how long something takes
-        r"(?<![近去\d.])\d+(?:\.\d+)?\s*(?:[—\-~～至到]\s*\d+(?:\.\d+)?\s*)?(?:个)?(?:工作日|自然日|日|天|周|个月|月|年|分钟|小时)"
-        r"|(?<![近去])[一二两三四五六七八九十半]+(?:个)?(?:工作日|天|周|个月|年|分钟|小时)",
-    ),
-    (
-        "date",
-        r"什么时候|何时|哪天|几号|几点|日期|截止|(?<!多长)时间",
-        r"\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}|\d{4}年\d{1,2}月",
-    ),
-    (
-        "place",
-        r"哪里|在哪|什么地方|地点|地址|场地|会场|场馆",
-        r"地点|地址|会场|场地|[馆厅]|会展|大厦|中心\w{0,4}\d*层|\d+楼",
-    ),
-    (
-        "percent",
-        r"比例|费率|利率|年化|质押率|抵押率|成数|百分|上浮|下浮|贴息标准|怎么收|收多少",
-        r"\d+(?:\.\d+)?\s*[%％]|个百分点|[万千百]分之[一二两三四五六七八九十]",
-    ),
-    (
-        "money",
-        r"额度|金额|上限|最多|最高|补多少|奖励|多少钱|贷多少|融多少|收多少|补贴",
-        r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)",
-    ),
-    ("count", r"几次|多少次|几家|多少家|多少人|几个人|几人|名额|人数|限额", r"\d+\s*(?:次|家|人|名)"),
-    ("age", r"年龄|多大|几岁|岁数", r"周岁|\d+岁"),
-    (
-        "yesno",
-        r"吗[?？]|是否|有没有|需不需要|要不要|能不能|可不可以|会不会",
-        r"不(?:要求|需要|需|收取|收|用|必|得|超过|影响|会)|无需|无须|免收|免费|原则上|须|可以|不可|不能|不予",
-    ),
-)
-_KIND_RES = tuple((name, re.compile(cue), re.compile(answer)) for name, cue, answer in ANSWER_KINDS)
+# What a question asks for, and the wording of a sentence that can answer it (data: lexicons/answer_kinds.yaml).
+# A unit showing the kind of value asked for (a duration for 多久, a date for 什么时候, a venue for 在哪里 …) is
+# preferred.
+_KIND_RES = tuple((k.name, re.compile(k.cue), re.compile(k.answer)) for k in answer_kinds())
 # Kinds that answer for one another: a duration answers 什么时候 as well as a date does.
-KIND_GROUPS = {"duration": "time", "date": "time", "percent": "amount", "money": "amount"}
+KIND_GROUPS = {k.name: k.group for k in answer_kinds() if k.group != k.name}
 _CONJUNCTION_RE = re.compile(r"和|及|与|以及|、|还有|跟|分别")
 # Asks for the members of a set rather than one value: 哪些, 哪几, 都有什么/都要什么, 清单.
 _LISTING_RE = re.compile(r"哪些|哪几[个样项种类]|都(?:有|要|需要|包括)(?:些)?(?:什么|啥)|清单|列表")

@@ -23,7 +23,7 @@ from assistant.service.followup import ResolvedQuery, Topic, resolve
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.types import Citation
 from knowledge.retriever import HybridRetriever
-from knowledge.text import asked_clauses, dictionary_word, question_parts
+from knowledge.text import asked_clauses, dictionary_word, lexicon, question_parts, years_named
 from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def judge(
     model: AnswerabilityModel | None = None,
 ) -> Evidence:
     """Strong only when the reader finds a unit that answers the question and no rule of fact refuses it (a
-    place or product the passages do not cover, the kind of value asked for missing); then, with a fitted
+    place, product or year the passages do not cover, the kind of value asked for missing); then, with a fitted
     answerability model, when the model says so, and without one, when the question names nothing the
     knowledge base never mentions or that unit is closer still (the profile's ``unfamiliar_below``)."""
     if not passages:
@@ -83,6 +83,10 @@ def judge(
     if kinds and not any(in_text(t, best_text) for t in kinds):
         # a kind of loan (车贷) the corpus mentions, but not the passage that would answer
         return Evidence(False, f"asks about a product the best passage is not about: {'、'.join(kinds)}", similarity)
+    years = years_named(query.message, lexicon("asker_year_verbs"))  # 苏州2021年那版…，贴多少: any clause
+    if years and not any(str(year) in haystack for year in years):
+        # a year the passages never mention (2021年那版, 2028年的路演): what they say is about other years
+        return Evidence(False, f"asks about a year the passages do not cover: {'、'.join(map(str, years))}", similarity)
     wanted = kind_groups(reading.query.kinds)
     holding = [u.similarity for u in reading.units if wanted & kind_groups(kinds_in(u.unit.text))]
     kind_similarity = max(holding, default=0.0) if wanted else None

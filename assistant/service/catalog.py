@@ -17,6 +17,7 @@ import jieba
 from knowledge.index import KnowledgeIndex
 from knowledge.screening import is_member, quarantined
 from knowledge.text import generic_brands, product_heads, query_stopwords, question_words, tokenize
+from knowledge.text.homophones import HomophoneIndex
 
 COMMON_SHARE = 0.3  # a token in at least this share of documents says nothing about the topic
 _TITLE_SUFFIX_RE = re.compile(r"(?:产品说明|业务说明|说明书|简介|介绍)$")
@@ -42,6 +43,13 @@ class Catalog:
     documents: int = 0
     product_tokens: dict[str, frozenset[str]] = field(default_factory=dict)  # product -> tokens of its documents
     title_tokens: frozenset[str] = frozenset()  # words of document titles: the corpus's subjects
+    _homophones: HomophoneIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    def correct_slips(self, text: str) -> str:
+        """The text with homophone slips (被骗 typed 被片) put right against the corpus's words."""
+        if self._homophones is None:  # one per index generation, built on first use
+            self._homophones = HomophoneIndex(self.doc_freq)
+        return self._homophones.correct(text)
 
     def find_products(self, text: str) -> list[str]:
         """Products named in the text (longest alias first, each product once, in text order)."""

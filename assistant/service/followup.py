@@ -149,8 +149,9 @@ def pieces(terms: list[str], text: str) -> list[str]:
 
 
 def resolve(message: str, previous: Topic, catalog: Catalog) -> ResolvedQuery:
-    """The standalone question for this message, given the conversation's previous topic."""
-    text = message.strip()
+    """The standalone question for this message, given the conversation's previous topic; homophone slips in
+    it (申抱 for 申报) are put right against the knowledge base's words first."""
+    text = catalog.correct_slips(message.strip())
     products = tuple(catalog.find_products(text))
     aspects = aspects_of(text)
     unnamed = catalog.strip_products(text)

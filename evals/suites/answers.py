@@ -35,6 +35,7 @@ REPORTED = (
     ("heldout.", HELDOUT),
     ("blind_dev.", "answers_blind_dev.jsonl"),
     ("blind2_dev.", "answers_blind2_dev.jsonl"),
+    ("blind3_dev.", "answers_blind3_dev.jsonl"),
 )
 REGRESSIONS = "regressions.jsonl"
 REGRESSION_PASS = 0.5  # a regression case passes when at least half of the staff answer's facts are back

@@ -4,8 +4,10 @@ Every part of the pipeline that reads Chinese text (chunking, retrieval, the age
 uses these functions rather than its own copy; word lists are data files in ``lexicons/``.
 """
 
-from knowledge.text.figures import Figure, FigureKind, find_figures
+from knowledge.text.figures import Figure, FigureKind, find_figures, years_named
 from knowledge.text.lexicons import (
+    AnswerKind,
+    answer_kinds,
     asked_kind_names,
     business_suffixes,
     generic_brands,
@@ -61,9 +63,11 @@ __all__ = [
     "SENTENCE_BREAKS",
     "SENTENCE_BREAK_RE",
     "SENTENCE_ENDS",
+    "AnswerKind",
     "Figure",
     "FigureKind",
     "Sentence",
+    "answer_kinds",
     "asked_clauses",
     "asked_kind_names",
     "business_suffixes",
@@ -97,4 +101,5 @@ __all__ = [
     "to_simplified",
     "tokenize",
     "written_numbers",
+    "years_named",
 ]

@@ -222,3 +222,29 @@ def find_figures(text: str, exclude: Iterable[tuple[int, int]] = ()) -> list[Fig
             taken.append((start, end))
             found.append(Figure(kind, start, end, text[start:end], unit, values))
     return sorted(found, key=lambda f: (f.start, f.end))
+
+
+# A two-digit year is only read where a year must be meant (24年度, 27年3月, 21年版): "24年" alone is as likely
+# a duration.
+_SHORT_YEAR_RE = re.compile(r"(?<![\d.])(?P<y>\d{2})\s?年(?=度|版|初|底|末|\s?\d{1,2}\s?月)")
+_YEAR_UNITS = {"year": 1, "ym": 100, "ymd": 10000}
+
+
+def years_named(text: str, skip_after: Iterable[str] = ()) -> list[int]:
+    """The calendar years the text names (2027年, 2027年3月, 2027-03-15, 27年度), in text order, once each.
+
+    A year directly followed by one of ``skip_after`` (成立, 注册 …) is left out: it describes the asker.
+    """
+    normalised, _ = normalise_with_offsets(text)
+    skips = tuple(skip_after)
+    found: list[tuple[int, int]] = []
+    for figure in find_figures(text):
+        if figure.kind == "date" and figure.unit in _YEAR_UNITS:
+            found += [(figure.start, int(v) // _YEAR_UNITS[figure.unit]) for v in figure.values[:1]]
+            if skips and text[figure.end :].lstrip("的").startswith(skips):
+                found.pop()
+    for m in _SHORT_YEAR_RE.finditer(normalised):
+        rest = normalised[m.end() :]
+        if not (skips and rest.lstrip("度的").startswith(skips)):
+            found.append((m.start(), 2000 + int(m.group("y"))))
+    return list(dict.fromkeys(year for _, year in sorted(found)))

@@ -1,10 +1,12 @@
-"""Word lists as data files (``lexicons/*.txt``: one entry per line, ``#`` starts a comment), read once."""
+"""Word lists as data files (``lexicons/*.txt``: one entry per line, ``#`` starts a comment; ``*.yaml`` where an
+entry has parts), read once."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 _PACKAGE = "knowledge.text"
 
@@ -74,3 +76,23 @@ def asked_kind_names() -> dict[str, str]:
     """kind of value asked for (money, percent …) -> how a reply names it (``lexicons/asked_kind_names.txt``)."""
     pairs = (entry.split(maxsplit=1) for entry in lexicon("asked_kind_names"))
     return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
+
+
+class AnswerKind(NamedTuple):
+    """A kind of value a question can ask for (``lexicons/answer_kinds.yaml``)."""
+
+    name: str
+    cue: str  # regex over the question
+    answer: str  # regex over a sentence that shows such a value
+    group: str  # kinds of one group answer for one another (a duration answers 什么时候)
+
+
+@cache
+def answer_kinds() -> tuple[AnswerKind, ...]:
+    """The kinds of value a member question can ask for, with their cues and answer wordings."""
+    import yaml
+
+    text = resources.files(_PACKAGE).joinpath("lexicons").joinpath("answer_kinds.yaml").read_text(encoding="utf-8")
+    return tuple(
+        AnswerKind(k["name"], k["cue"], k["answer"], k.get("group", k["name"])) for k in yaml.safe_load(text)["kinds"]
+    )

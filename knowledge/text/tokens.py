@@ -52,6 +52,16 @@ def _cut(run: str) -> tuple[str, ...]:
     return tuple(jieba.lcut(run, HMM=True))
 
 
+def words(text: str, hmm: bool = True) -> list[str]:
+    """jieba's cut of the text, every character kept (with ``hmm``, unknown words are joined from the text;
+    without it, the cut is into dictionary words and single characters)."""
+    import jieba
+
+    if not _initialised:
+        configure_jieba(None)
+    return list(jieba.cut(text, HMM=hmm))
+
+
 def tokenize(text: str) -> list[str]:
     """Tokens for lexical search: the text normalised (full-width, case, traditional characters), Chinese
     runs cut with jieba, stopwords dropped."""

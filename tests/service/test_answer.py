@@ -209,3 +209,29 @@ def test_passages_naming_the_asked_kind_of_product_are_kept_before_others() -> N
     assert naming_kinds([faq, subsidy, other], Catalog(), "首贷贴息还清后多久内要申请") == [subsidy]
     assert naming_kinds([faq, subsidy], Catalog(), "经营贷多久能批") == [faq, subsidy]  # none names it: unchanged
     assert naming_kinds([faq, subsidy], Catalog(), "多久能批下来") == [faq, subsidy]  # no kind asked
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["2031年的项目路演什么时候报名", "苏州2019年版的科技贷贴息细则，贴息比例多少"],  # years no document covers
+)
+def test_a_year_the_passages_do_not_cover_is_unknown(offline: Answerer, question: str) -> None:
+    text, result = answer(offline, question)
+    assert not result.answered and "year" in result.evidence.reason and not RATE_RE.search(text)
+
+
+def test_a_year_describing_the_member_does_not_make_the_question_unknown(offline: Answerer) -> None:
+    text, result = answer(offline, "我们公司2019年成立的，星火科创信用贷的年化利率是多少")
+    assert result.answered and "3.45%" in text
+
+
+def test_a_phone_number_asked_for_is_answered_only_by_one(offline: Answerer) -> None:
+    text, result = answer(offline, "投诉热线电话是多少")
+    assert result.answered and "400-000-0000" in text
+    _, result = answer(offline, "个人信息保护负责人的电话是多少")  # the passage gives an email, not a phone
+    assert not result.answered
+
+
+def test_a_homophone_slip_is_read_as_the_word_meant(offline: Answerer) -> None:
+    text, result = answer(offline, "星火科创信用贷的年化利律是多少")  # 利律: 利率 typed by its sound
+    assert result.answered and "3.45%" in text

@@ -75,3 +75,13 @@ def test_excluded_spans_and_overlaps() -> None:
 def test_a_figure_is_a_value_object() -> None:
     figure = Figure("amount", 0, 3, "50万", "元", (500_000.0,))
     assert figure.normalised == "500000元"
+
+
+def test_years_named_skips_durations_and_the_askers_own_story() -> None:
+    from knowledge.text import years_named
+
+    assert years_named("2028年的项目路演场次出来没有") == [2028]
+    assert years_named("27年3月的对接会，24年度的利息") == [2027, 2024]
+    assert years_named("2026-12-01申报，2026年12月截止") == [2026]
+    assert years_named("贷款期限3年，24年付的利息") == []  # a duration, and a two-digit year that may be one
+    assert years_named("公司2019年成立的能贷吗", ["成立"]) == []

@@ -58,3 +58,17 @@ def test_surnames_compound_first() -> None:
     assert pattern.match("欧阳明月").group() == "欧阳"  # type: ignore[union-attr]
     assert pattern.match("王小明").group() == "王"  # type: ignore[union-attr]
     assert pattern.match("的") is None
+
+
+def test_answer_kinds_are_data_with_valid_patterns() -> None:
+    import re
+
+    from knowledge.text import answer_kinds
+
+    kinds = {k.name: k for k in answer_kinds()}
+    assert {"duration", "date", "money", "percent", "phone", "email", "yesno"} <= set(kinds)
+    assert kinds["duration"].group == kinds["date"].group == "time"
+    for kind in kinds.values():
+        re.compile(kind.cue), re.compile(kind.answer)
+    assert re.search(kinds["phone"].answer, "投诉热线400-000-0000，反诈专线96110")
+    assert not re.search(kinds["phone"].answer, "额度110万元，年化3.5%")
