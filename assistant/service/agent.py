@@ -105,14 +105,15 @@ class Agent:
         )
 
     def warm_up(self) -> None:
-        """Load rules, the product catalog and the tokenizer before the first member arrives."""
+        """Load rules, the product catalog (with its words' pinyin) and the tokenizer before the first member
+        arrives."""
         from knowledge.tokenize import configure_jieba
 
         configure_jieba(None)  # jieba's whole dictionary (an index opens it word by word: fine for a query or two)
         warm = getattr(self.guard, "warm_up", None)
         if callable(warm):
             warm()
-        self.answerer.catalog.get()
+        self.answerer.catalog.get().homophones().warm_up()
 
     def validate(self, message: str) -> str:
         """The message stripped; InvalidMessage when empty or too long."""

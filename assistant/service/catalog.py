@@ -47,9 +47,12 @@ class Catalog:
 
     def correct_slips(self, text: str) -> str:
         """The text with homophone slips (被骗 typed 被片) put right against the corpus's words."""
+        return self.homophones().correct(text)
+
+    def homophones(self) -> HomophoneIndex:
         if self._homophones is None:  # one per index generation, built on first use
             self._homophones = HomophoneIndex(self.doc_freq)
-        return self._homophones.correct(text)
+        return self._homophones
 
     def find_products(self, text: str) -> list[str]:
         """Products named in the text (longest alias first, each product once, in text order)."""
