@@ -103,16 +103,24 @@ def judge(
     return Evidence(True, "ok", similarity, signals)
 
 
-def naming_kinds(passages: list[SearchResult], catalog: Catalog, message: str) -> list[SearchResult]:
-    """When the question names kinds of product (贴息贷款, 车贷) and some passages name more of them than others,
-    those passages, in their order: the others are about something else. Unchanged when none names one (the
+def naming_kinds(
+    passages: list[SearchResult], catalog: Catalog, message: str, k: int | None = None
+) -> list[SearchResult]:
+    """When the question names kinds of product (贴息贷款, 车贷) and some of the first ``k`` passages name more
+    of them than others, those passages, in their order: the others are about something else. When none of
+    the first ``k`` names one, the later passages that name the most of them (a kind named beside another
+    subject, 办过票据贴现，算不算首贷, may rank its own document lower); else the first ``k``, unchanged (the
     judge then refuses the question)."""
+    k = len(passages) if k is None else k
     kinds = [t for t in catalog.key_terms(asked_clauses(message)) if names_kind(t)]
     if not kinds:
-        return passages
+        return passages[:k]
     held = [sum(in_text(t, f"{p.title}\n{p.heading}\n{p.text}") for t in kinds) for p in passages]
-    most = max(held, default=0)
-    return [p for p, n in zip(passages, held, strict=True) if n == most] if most else passages
+    pool = k if max(held[:k], default=0) else len(passages)
+    most = max(held[:pool], default=0)
+    if not most:
+        return passages[:k]
+    return [p for p, n in zip(passages[:pool], held[:pool], strict=True) if n == most][:k]
 
 
 def about(passage: SearchResult, terms: list[str]) -> bool:
@@ -162,7 +170,7 @@ class Answerer:
         left out (a wider search fills their places) and offending sentences cut (assistant.service.evidence)."""
         filters = {"product": list(query.products)} if query.products else None
         passages = self.retriever.search(query.search, k=self.k * 2, filters=filters)
-        return naming_kinds(screen_passages(passages, self.k).passages, self.catalog.get(), query.message)
+        return naming_kinds(screen_passages(passages).passages, self.catalog.get(), query.message, self.k)
 
     def run(self, query: ResolvedQuery, *, streaming: bool = False) -> Iterator[str | AnswerResult]:
         """Text deltas (guarded sentences), then one AnswerResult."""

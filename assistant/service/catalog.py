@@ -29,6 +29,10 @@ _FRAMING_TEXT = "v vd vi vg d r rr rz c u uj ul uv uz ud ug a ad ag m mq p y e o
 _FRAMING_FLAGS = frozenset(_FRAMING_TEXT.split())
 # Parts of speech of the words that name what a part of a question asks about (利率, 担保费, 还款).
 _NAMING_FLAGS = frozenset({"n", "nz", "nt", "nl", "ng", "vn"})
+# Parts of speech a brand is never made of: verbs, aspect and structural particles, adverbs, prepositions,
+# conjunctions, pronouns (办过 in 办过票据贴现, 还算首 in 还算首贷户 stand before a head word but name nothing).
+_NOT_BRAND_TEXT = "v vd vi vg ug ul uj uz uv ud d p c r rr rz m y"
+_NOT_BRAND_FLAGS = frozenset(_NOT_BRAND_TEXT.split())
 # Interrogative words jieba keeps whole (几次, 多长时间, 最多补): they ask, they name no subject.
 _ASKING_RE = re.compile(r"^(?:几|多(?:少|久|长|大|高|快)|最(?:多|高|低|长|短|少)|怎么|怎样|如何|什么|哪|为何)")
 
@@ -166,7 +170,20 @@ def names_product(term: str, text: str) -> bool:
     """The term stands right before a product head word (a brand: 金穗 in 金穗农业贷, 鑫诚 in 鑫诚供应链保理)."""
     start = text.find(term)
     after = text[start + len(term) : start + len(term) + 5] if start >= 0 else ""
-    return any(head in after for head in product_heads())
+    return any(head in after for head in product_heads()) and _brand_shaped(term, start, text)
+
+
+def _brand_shaped(term: str, start: int, text: str) -> bool:
+    """The term is made of whole words of the tagged text, none of them a verb, particle or adverb."""
+    position, inside = 0, []
+    for word, flag in _tagged(text):
+        end = position + len(word)
+        if position < start + len(term) and end > start:
+            if position < start or end > start + len(term):
+                return False  # the term cuts a word in two (还算首 of 还算 | 首贷)
+            inside.append(flag)
+        position = end
+    return bool(inside) and not any(flag in _NOT_BRAND_FLAGS for flag in inside)
 
 
 def names_kind(term: str) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from assistant.llm import ChatModel, ChatRequest, Completion, FakeModel, LLMTimeout, OfflineModel
 from assistant.llm.reader import Reader
 from assistant.service.answer import Answerer, AnswerResult, naming_kinds
-from assistant.service.catalog import Catalog, CatalogCache
+from assistant.service.catalog import Catalog, CatalogCache, names_product
 from assistant.service.followup import Topic, resolve
 from assistant.service.guard import ComplianceGuard
 from knowledge.retriever import HybridRetriever
@@ -209,6 +209,30 @@ def test_passages_naming_the_asked_kind_of_product_are_kept_before_others() -> N
     assert naming_kinds([faq, subsidy, other], Catalog(), "首贷贴息还清后多久内要申请") == [subsidy]
     assert naming_kinds([faq, subsidy], Catalog(), "经营贷多久能批") == [faq, subsidy]  # none names it: unchanged
     assert naming_kinds([faq, subsidy], Catalog(), "多久能批下来") == [faq, subsidy]  # no kind asked
+
+
+def test_a_kind_no_first_passage_names_is_looked_for_further_down() -> None:
+    bills, other, reward = (
+        _named(1, "票据贴现须具有真实贸易背景。"),
+        _named(2, "贴现天数按实际天数计算。"),
+        _named(3, "票据贴现、贸易融资不作为首贷认定依据。"),
+    )
+    # 办过票据贴现 describes the member: the document about 首贷 ranks third, past the first two
+    assert naming_kinds([bills, other, reward], Catalog(), "之前办过票据贴现，算不算首贷", k=2) == [reward]
+    assert naming_kinds([bills, other, reward], Catalog(), "多久能批下来", k=2) == [bills, other]
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "brand"),
+    [
+        ("金穗", "金穗农业贷利率多少", True),
+        ("宏达", "有没有宏达科技贷", True),
+        ("办过", "之前办过票据贴现，算不算首贷", False),  # a verb and its aspect particle
+        ("还算首", "以前办过信用卡跟房贷，在浙江还算首贷户吗", False),  # cuts 还算 | 首贷 in two
+    ],
+)
+def test_only_whole_naming_words_before_a_product_head_are_brands(term: str, text: str, brand: bool) -> None:
+    assert names_product(term, text) is brand
 
 
 @pytest.mark.parametrize(
