@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 
 import jieba
 
-from knowledge.text import answer_kinds, query_stopwords
+from knowledge.text import answer_kinds, bounds, query_stopwords
 from knowledge.units import TableRow, answer_units, render_row
 
 jieba.setLogLevel(logging.WARNING)
@@ -58,6 +58,12 @@ _KIND_RES = tuple((k.name, re.compile(k.cue), re.compile(k.answer)) for k in ans
 # Kinds that answer for one another: a duration answers 什么时候 as well as a date does.
 KIND_GROUPS = {k.name: k.group for k in answer_kinds() if k.group != k.name}
 _CONJUNCTION_RE = re.compile(r"和|及|与|以及|、|还有|跟|分别")
+# The bounds a question can ask for (最多, 最低) and how a unit marks a figure as one (data: lexicons/bounds.yaml).
+_BOUND_RES = tuple((b.name, re.compile(b.cue), re.compile(b.before), re.compile(b.after)) for b in bounds())
+BOUND_WINDOW = 8  # characters before a figure read for its bound marker (单张票面金额不低于1万元)
+_RANGE_IN_RE = re.compile(r"\d\s*[—\-~～至到]\s*\d")
+_RANGE_BEFORE_RE = re.compile(r"[—\-~～至到]\s*$")
+_RANGE_AFTER_RE = re.compile(r"^\s*[—\-~～至到]\s*\d")
 # Asks for the members of a set rather than one value: 哪些, 哪几, 都有什么/都要什么, 清单.
 _LISTING_RE = re.compile(r"哪些|哪几[个样项种类]|都(?:有|要|需要|包括)(?:些)?(?:什么|啥)|清单|列表")
 
@@ -71,6 +77,7 @@ class Query:
     kinds: tuple[str, ...] = ()  # answer kinds asked for (duration, date, place, percent, money, count, age)
     several: bool = False  # asks for two or more things at once (额度和期限)
     listing: bool = False  # asks for the items of a list (需要哪些材料): a list answers as a whole
+    bound: str | None = None  # the one bound asked for (upper: 最多能贷多少; lower: 最低利率), lexicons/bounds.yaml
 
     @property
     def empty(self) -> bool:
@@ -123,7 +130,38 @@ def build_query(question: str) -> Query:
     cleaned = re.sub(f"[{_STOP_CHARS}]", " ", cleaned)
     kinds = tuple(name for name, cue, _ in _KIND_RES if cue.search(question))
     several = len(kinds) > 1 and bool(_CONJUNCTION_RE.search(question))
-    return Query(tokens, bigrams_of(cleaned), kinds, several, bool(_LISTING_RE.search(question)))
+    return Query(tokens, bigrams_of(cleaned), kinds, several, bool(_LISTING_RE.search(question)), asked_bound(question))
+
+
+def asked_bound(question: str) -> str | None:
+    """The one bound the question asks for (None when it asks for none, or for both: 最低和最高)."""
+    named = {name for name, cue, _, _ in _BOUND_RES if cue.search(question)}
+    return named.pop() if len(named) == 1 else None
+
+
+def figure_bounds(text: str, start: int, end: int) -> frozenset[str]:
+    """The bounds the text marks the figure at ``text[start:end]`` as: both for a range, none for a plain value."""
+    before, after = text[max(start - BOUND_WINDOW, 0) : start], text[end : end + 3]
+    if _RANGE_IN_RE.search(text[start:end]) or _RANGE_BEFORE_RE.search(before) or _RANGE_AFTER_RE.match(after):
+        return frozenset(name for name, *_ in _BOUND_RES)
+    return frozenset(
+        name
+        for name, _, marked_before, marked_after in _BOUND_RES
+        if marked_before.search(before) or marked_after.match(after)
+    )
+
+
+def states_asked(groups: set[str], text: str, bound: str | None = None) -> bool:
+    """The text shows a value of one of the kind groups asked for; with a bound asked, one it does not mark as
+    only the other bound (最多能贴多少 is not answered by 不低于1万元)."""
+    for name, _, answer in _KIND_RES:
+        if name == "yesno" or KIND_GROUPS.get(name, name) not in groups:
+            continue
+        for match in answer.finditer(text):
+            marked = figure_bounds(text, match.start(), match.end())
+            if bound is None or not marked or bound in marked:
+                return True
+    return False
 
 
 def overlap(query: Query, text: str) -> float:

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from assistant.llm.extractive import Query, Unit, build_query, kind_groups, kinds_in, overlap, split_units
+from assistant.llm.extractive import Query, Unit, build_query, kind_groups, overlap, split_units, states_asked
 from knowledge.embedding import Embedding, HashingEmbedding
 from knowledge.text.regions import covers, places_in, related
 from knowledge.types import SearchResult
@@ -170,20 +170,25 @@ class Reader:
             ),
             key=lambda s: (-s.score, s.unit.passage, s.unit.position),
         )
-        answerable, reason = self._verdict(scored, asked)
+        answerable, reason = self._verdict(scored, asked, query.bound)
         return Reading(tuple(scored), query, answerable, reason)
 
     def _score(self, query: Query, unit: Unit, similarity: float) -> float:
         return similarity + self.knobs.lexical_weight * overlap(query, f"{unit.context} {unit.text}")
 
-    def _verdict(self, scored: list[ScoredUnit], asked: set[str]) -> tuple[bool, str]:
+    def _verdict(self, scored: list[ScoredUnit], asked: set[str], bound: str | None) -> tuple[bool, str]:
         best = scored[0]
         if best.similarity < self.profile.unknown_below:
             return False, f"best unit similarity {best.similarity:.3f} below {self.profile.unknown_below}"
         if asked:
             leaders = [s for s in scored if s.score >= best.score - self.knobs.leaders_within]
-            if not any(asked & kind_groups(kinds_in(s.unit.text)) for s in leaders):
+            if not any(states_asked(asked, s.unit.text) for s in leaders):
                 return False, f"no leading unit holds the value asked for ({', '.join(sorted(asked))})"
+            if bound and not any(states_asked(asked, s.unit.text, bound) for s in leaders):
+                return (
+                    False,
+                    f"the leading units give the value asked for only as another bound than the {bound} one",
+                )
         return True, "ok"
 
     def _similarities(self, question: str, units: list[Unit]) -> np.ndarray:

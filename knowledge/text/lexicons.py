@@ -96,3 +96,21 @@ def answer_kinds() -> tuple[AnswerKind, ...]:
     return tuple(
         AnswerKind(k["name"], k["cue"], k["answer"], k.get("group", k["name"])) for k in yaml.safe_load(text)["kinds"]
     )
+
+
+class Bound(NamedTuple):
+    """A bound a question can ask for (``lexicons/bounds.yaml``)."""
+
+    name: str
+    cue: str  # regex over the question
+    before: str  # regex over the characters before a figure that mark it as this bound
+    after: str  # regex anchored right after a figure
+
+
+@cache
+def bounds() -> tuple[Bound, ...]:
+    """The bounds a member question can ask for (upper: 最多; lower: 最低), with how a sentence marks them."""
+    import yaml
+
+    text = resources.files(_PACKAGE).joinpath("lexicons").joinpath("bounds.yaml").read_text(encoding="utf-8")
+    return tuple(Bound(b["name"], b["cue"], b["before"], b["after"]) for b in yaml.safe_load(text)["bounds"])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.llm import ChatRequest, Message, OfflineModel
+from assistant.llm.extractive import asked_bound, states_asked
 from assistant.llm.reader import Reader
 from knowledge.embedding import E5Embedding
 from knowledge.text import question_parts
@@ -105,6 +106,56 @@ def test_unrelated_questions_get_nothing(reader: Reader, question: str) -> None:
     reading = reader.read(question, [EVENT, LOAN])
     assert not reading.answerable, reading.reason
     assert answer(reader, question, EVENT, LOAN) == ""
+
+
+BILLS = passage(
+    4,
+    "银行承兑汇票贴现业务说明",
+    """## 适用票据
+票据剩余期限不超过1年，单张票面金额不低于1万元。
+贴现利息按票面金额和实际天数计算。
+""",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "bound"),
+    [
+        ("最多能贷多少", "upper"),
+        ("期限最长几年", "upper"),
+        ("利率最低多少", "lower"),
+        ("资本金至少出多少", "lower"),
+        ("额度多少", None),
+        ("最低利率和最高额度分别多少", None),
+    ],
+)
+def test_the_bound_a_question_asks_for(question: str, bound: str | None) -> None:
+    assert asked_bound(question) == bound
+
+
+@pytest.mark.parametrize(
+    ("text", "upper", "lower"),
+    [
+        ("单张票面金额不低于1万元", False, True),  # a floor only
+        ("单户年度贴息上限50万元", True, False),
+        ("额度50万元—1000万元", True, True),  # a range states both bounds
+        ("贷款金额为200万元", True, True),  # a plain value may be either
+        ("单户1000万元以下的小微业务", True, False),
+        ("20万元起贷", False, True),
+    ],
+)
+def test_a_figure_marked_as_one_bound_does_not_give_the_other(text: str, upper: bool, lower: bool) -> None:
+    assert states_asked({"amount"}, text) is True
+    assert states_asked({"amount"}, text, "upper") is upper
+    assert states_asked({"amount"}, text, "lower") is lower
+
+
+def test_a_cap_asked_for_where_only_a_floor_is_stated_is_not_known(reader: Reader) -> None:
+    reading = reader.read("单张汇票最多能贴现多少钱", [BILLS])
+    assert not reading.answerable and "upper" in reading.reason, reading.reason
+    assert answer(reader, "单张汇票最多能贴现多少钱", BILLS) == ""
+    assert "1万元" in answer(reader, "单张汇票最少要多少金额才能贴现", BILLS)
+    assert "1年" in answer(reader, "汇票剩余期限最长多久还能贴现", BILLS)
 
 
 def test_the_question_is_embedded_once(reader: Reader) -> None:
