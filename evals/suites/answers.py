@@ -36,6 +36,7 @@ REPORTED = (
     ("blind_dev.", "answers_blind_dev.jsonl"),
     ("blind2_dev.", "answers_blind2_dev.jsonl"),
     ("blind3_dev.", "answers_blind3_dev.jsonl"),
+    ("blind4_dev.", "answers_blind4_dev.jsonl"),
 )
 REGRESSIONS = "regressions.jsonl"
 REGRESSION_PASS = 0.5  # a regression case passes when at least half of the staff answer's facts are back
