@@ -28,7 +28,13 @@ from assistant.service.answerability import MODELS_FILE, SIGNALS, AnswerabilityM
 from assistant.service.followup import Topic, resolve
 from evals.context import DATASETS, EvalContext
 
-DEV_DATASETS = ("answers.jsonl", "answers_blind_dev.jsonl", "answers_blind2_dev.jsonl", "answers_blind3_dev.jsonl")
+DEV_DATASETS = (
+    "answers.jsonl",
+    "answers_blind_dev.jsonl",
+    "answers_blind2_dev.jsonl",
+    "answers_blind3_dev.jsonl",
+    "answers_blind4_dev.jsonl",
+)
 FOLDS = 5
 SEEDS = 5  # fold assignments averaged, so the threshold does not hang on one random split
 THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(12))  # 0.30 … 0.85

@@ -33,6 +33,9 @@ _NAMING_FLAGS = frozenset({"n", "nz", "nt", "nl", "ng", "vn"})
 # conjunctions, pronouns (办过 in 办过票据贴现, 还算首 in 还算首贷户 stand before a head word but name nothing).
 _NOT_BRAND_TEXT = "v vd vi vg ug ul uj uz uv ud d p c r rr rz m y"
 _NOT_BRAND_FLAGS = frozenset(_NOT_BRAND_TEXT.split())
+# A number with its magnitude and currency (200万, 2.5亿元): never a key term, and cut out before jieba reads the
+# rest, or 200万能批吗 gives 万能 ("almighty").
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?\s?(?:万亿|亿|万|千)?(?:元|块)?")
 # Interrogative words jieba keeps whole (几次, 多长时间, 最多补): they ask, they name no subject.
 _ASKING_RE = re.compile(r"^(?:几|多(?:少|久|长|大|高|快)|最(?:多|高|低|长|短|少)|怎么|怎样|如何|什么|哪|为何)")
 
@@ -98,6 +101,7 @@ class Catalog:
         """Distinctive terms of a question: words naming its subject (not stopwords, question words, verbs
         and other framing words unless a document title uses them, as 贴息), not common in the corpus; a
         Latin word only when the corpus uses it."""
+        text = _NUMBER_RE.sub("，", text)
         framing = _framing_words(text) - self.title_tokens
         stopped, asking = query_stopwords(), question_words()
         terms = [

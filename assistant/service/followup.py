@@ -10,6 +10,7 @@ from typing import Any
 import jieba
 
 from assistant.service.catalog import Catalog
+from knowledge.text import arabic_amounts
 
 # Colloquial wording -> the term the documents use. Order matters: the first match of a group wins.
 ASPECTS: tuple[tuple[str, str], ...] = (
@@ -150,8 +151,9 @@ def pieces(terms: list[str], text: str) -> list[str]:
 
 def resolve(message: str, previous: Topic, catalog: Catalog) -> ResolvedQuery:
     """The standalone question for this message, given the conversation's previous topic; homophone slips in
-    it (申抱 for 申报) are put right against the knowledge base's words first."""
-    text = catalog.correct_slips(message.strip())
+    it (申抱 for 申报) are put right against the knowledge base's words first, and amounts in Chinese numerals
+    written as the documents write them (一百万 → 100万)."""
+    text = arabic_amounts(catalog.correct_slips(message.strip()))
     products = tuple(catalog.find_products(text))
     aspects = aspects_of(text)
     unnamed = catalog.strip_products(text)

@@ -42,7 +42,7 @@ COMPLAINT_PATTERNS = (
 )
 # Questions ABOUT complaints or the human service, not a complaint or a hand-off request themselves.
 INQUIRY_PATTERNS = (
-    r"(?:投诉|举报)(?:的|后|以后|之后)?(?:处理)?(?:流程|程序|渠道|方式|途径|电话|时限|进度)",
+    r"(?:投诉|举报)(?:的|后|以后|之后)?(?:处理)?(?:流程|程序|渠道|方式|途径|电话|热线|号码|邮箱|地址|时限|进度)",
     # the complaint word, then within its clause a question about it (投诉了以后多久处理完？投诉资料保存多久？);
     # not after a wish to complain (我要投诉…怎么回事 is a complaint)
     r"(?<![要想])(?:投诉|举报)(?:了|过)?[^。！!，,？?]{0,10}(?:多久|几天|几个工作日|什么时候|怎么处理|如何处理|哪里查|是否)",

@@ -4,7 +4,7 @@ Every part of the pipeline that reads Chinese text (chunking, retrieval, the age
 uses these functions rather than its own copy; word lists are data files in ``lexicons/``.
 """
 
-from knowledge.text.figures import Figure, FigureKind, find_figures, years_named
+from knowledge.text.figures import Figure, FigureKind, arabic_amounts, find_figures, years_named
 from knowledge.text.lexicons import (
     AnswerKind,
     Bound,
@@ -71,6 +71,7 @@ __all__ = [
     "FigureKind",
     "Sentence",
     "answer_kinds",
+    "arabic_amounts",
     "asked_clauses",
     "asked_kind_names",
     "bounds",

@@ -29,6 +29,13 @@ _DURATION_UNITS = {
     "日": ("days", 1), "周": ("days", 7),
 }  # fmt: skip
 _FRACTION_SCALE = {"百": 100, "千": 1000, "万": 10000}
+_CN_MONEY_UNITS = {**_MONEY_UNITS, "块钱": 1.0, "块": 1.0}
+# An amount in Chinese numerals (一百万, 十二万, 五十万块, 两千三百元, 两亿五 = 2.5亿): it starts with a digit
+# (not 千万 "by all means", 万一 "in case"), and no vaguer numeral stands before it (几十万, 数百万).
+_CN_AMOUNT = (
+    r"(?<![几数多十百千万亿零一二两三四五六七八九])(?P<a>[一二两三四五六七八九十][零一二两三四五六七八九十百千万]*)"
+    r"\s?(?P<u>万亿|亿元|亿|万元|万(?!分之|一)|千元|元|块钱|块)(?P<t>[一二三四五六七八九](?![十百千万亿元块]))?"
+)
 _COUNT_UNITS = (
     "人次|人|家|场|次|期|页|名|项|户|笔|倍|分钟|小时|mb|kb|gb|"  # people, events, pages, durations …
     "张|份|位|条|套|台|层|楼|个(?!月|工作日|自然日|星期|百分点)"
@@ -139,6 +146,12 @@ def _money(m: re.Match[str]) -> Reading:
     return "元", _r(v * scale for v in _pair(m))
 
 
+def _cn_money(m: re.Match[str]) -> Reading:
+    scale = _CN_MONEY_UNITS[m.group("u")]
+    tenths = _number(m.group("t")) * scale / 10 if m.group("t") else 0.0  # 两亿五: the 五 is 0.5亿
+    return "元", _r([_number(m.group("a")) * scale + tenths])
+
+
 def _duration(m: re.Match[str]) -> Reading:
     unit, factor = _DURATION_UNITS[m.group("u")]
     return unit, _r(v * factor for v in _pair(m))
@@ -180,6 +193,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     ("rate", "基点", re.compile(rf"(?<![\d.])(?P<a>{_NUM})\s?个?基点"), _basis_points),
     ("rate", "百分点", re.compile(rf"(?<![\d.])(?P<a>{_NUM}|{_CN})\s?个百分点"), _points),
     ("amount", "", re.compile(rf"(?<![\d.])(?:{_M})\s?(?P<u>万亿|亿元|万元|千元|亿|万(?!分之)|元)"), _money),
+    ("amount", "", re.compile(_CN_AMOUNT), _cn_money),
     ("ordinal", "第", re.compile(rf"第\s?(?P<a>{_NUM})\s?(?P<u>期|场|批|届|次|名|条|款|项|轮|季度|部分)"), _ordinal),
     (
         "duration",
@@ -222,6 +236,19 @@ def find_figures(text: str, exclude: Iterable[tuple[int, int]] = ()) -> list[Fig
             taken.append((start, end))
             found.append(Figure(kind, start, end, text[start:end], unit, values))
     return sorted(found, key=lambda f: (f.start, f.end))
+
+
+def arabic_amounts(text: str) -> str:
+    """The text with amounts written in Chinese numerals put in Arabic ones, as documents write them: 一百万 →
+    100万, 两亿五 → 2.5亿, 五十万块 → 50万元; everything else unchanged."""
+    for figure in reversed(find_figures(text)):
+        if figure.kind != "amount" or re.search(r"\d", figure.text):
+            continue
+        value = figure.values[0]
+        scale, name = next(((s, n) for s, n in ((1e8, "亿"), (1e4, "万")) if value >= s), (1.0, ""))
+        currency = "元" if re.search(r"[元块]", figure.text) or not name else ""
+        text = text[: figure.start] + f"{value / scale:g}{name}{currency}" + text[figure.end :]
+    return text
 
 
 # A two-digit year is only read where a year must be meant (24年度, 27年3月, 21年版): "24年" alone is as likely

@@ -222,6 +222,11 @@ def test_a_kind_no_first_passage_names_is_looked_for_further_down() -> None:
     assert naming_kinds([bills, other, reward], Catalog(), "多久能批下来", k=2) == [bills, other]
 
 
+def test_a_number_with_its_magnitude_gives_no_key_term() -> None:
+    # jieba would cut 200万能批吗 into 200 | 万能 | 批: "almighty" is not what the member asks about
+    assert "万能" not in Catalog().key_terms("抵押做经营贷，200万能批吗")
+
+
 @pytest.mark.parametrize(
     ("term", "text", "brand"),
     [

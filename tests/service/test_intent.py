@@ -120,13 +120,17 @@ def test_offline_model_cannot_classify_so_rules_decide() -> None:
     assert ModelIntentClassifier(OfflineModel()).classify("你好").intent == "chitchat"
 
 
-@pytest.mark.parametrize("message", ["投诉了一般多久能处理完", "投诉资料会保存多久", "投诉了以后一般多久能处理完"])
+@pytest.mark.parametrize(
+    "message",
+    ["投诉了一般多久能处理完", "投诉资料会保存多久", "投诉了以后一般多久能处理完", "投诉热线是多少？周末能打通吗"],
+)
 def test_questions_about_the_complaint_process_are_questions(message: str) -> None:
     assert RuleIntentClassifier().classify(message).intent == "question"
 
 
 @pytest.mark.parametrize(
-    "message", ["我要投诉你们，怎么这么慢", "我要投诉你们经理多久都不回", "投诉你们骗子，多久退钱"]
+    "message",
+    ["我要投诉你们，怎么这么慢", "我要投诉你们经理多久都不回", "投诉你们骗子，多久退钱", "我要投诉，你们的热线是多少"],
 )
 def test_a_complaint_that_asks_something_is_still_a_complaint(message: str) -> None:
     assert RuleIntentClassifier().classify(message).intent == "complaint"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.text import Figure, find_figures
+from knowledge.text import Figure, arabic_amounts, find_figures
 
 
 def found(text: str) -> list[tuple[str, str, str]]:
@@ -28,6 +28,26 @@ def test_amounts_and_ranges() -> None:
     assert (amount.unit, amount.values, amount.normalised) == ("元", (800_000.0, 1_000_000.0), "800000-1000000元")
     assert found("1.2亿元与800,000元") == [("amount", "1.2亿元", "120000000元"), ("amount", "800,000元", "800000元")]
     assert found("分别为100，200万元") == [("amount", "200万元", "2000000元")]  # a Chinese comma is no digit group
+
+
+def test_amounts_in_chinese_numerals() -> None:
+    assert found("营收两亿五，借一百万，手续费两千三百元，五十万块") == [
+        ("amount", "两亿五", "250000000元"),
+        ("amount", "一百万", "1000000元"),
+        ("amount", "两千三百元", "2300元"),
+        ("amount", "五十万块", "500000元"),
+    ]
+    assert found("千万不要转账，万一贷不下来，几十万也行") == []  # idioms and vague numbers are no amounts
+
+
+def test_arabic_amounts_writes_amounts_as_documents_do() -> None:
+    assert (
+        arabic_amounts("有笔一百万的应收账款，营收两亿五，五十万块能贷吗")
+        == "有笔100万的应收账款，营收2.5亿，50万元能贷吗"
+    )
+    assert (
+        arabic_amounts("借1.5万元，三个月还清，第一次贷款") == "借1.5万元，三个月还清，第一次贷款"
+    )  # the rest unchanged
 
 
 def test_rates_in_every_form() -> None:
