@@ -23,7 +23,15 @@ from assistant.service.followup import ResolvedQuery, Topic, resolve
 from assistant.service.guard import ReplyGuard, SentenceGate, guard_text
 from assistant.service.types import Citation
 from knowledge.retriever import HybridRetriever
-from knowledge.text import asked_clauses, dictionary_word, lexicon, question_parts, years_named
+from knowledge.text import (
+    asked_clauses,
+    dictionary_word,
+    lexicon,
+    mentions_season,
+    question_parts,
+    seasons_named,
+    years_named,
+)
 from knowledge.types import SearchResult
 
 log = logging.getLogger(__name__)
@@ -87,6 +95,11 @@ def judge(
     if years and not any(str(year) in haystack for year in years):
         # a year the passages never mention (2021年那版, 2028年的路演): what they say is about other years
         return Evidence(False, f"asks about a year the passages do not cover: {'、'.join(map(str, years))}", similarity)
+    words = lexicon("seasons")
+    seasons = [s for s in seasons_named(query.message, words) if not mentions_season(s, haystack, words)]
+    if seasons:
+        # 2027年秋季对接会 over the spring fair's rules: what they say is about another season
+        return Evidence(False, f"asks about a season the passages do not cover: {'、'.join(seasons)}", similarity)
     wanted = kind_groups(reading.query.kinds)
     holding = [u.similarity for u in reading.units if wanted & kind_groups(kinds_in(u.unit.text))]
     kind_similarity = max(holding, default=0.0) if wanted else None

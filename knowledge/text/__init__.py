@@ -4,7 +4,15 @@ Every part of the pipeline that reads Chinese text (chunking, retrieval, the age
 uses these functions rather than its own copy; word lists are data files in ``lexicons/``.
 """
 
-from knowledge.text.figures import Figure, FigureKind, arabic_amounts, find_figures, years_named
+from knowledge.text.figures import (
+    Figure,
+    FigureKind,
+    arabic_amounts,
+    find_figures,
+    mentions_season,
+    seasons_named,
+    years_named,
+)
 from knowledge.text.lexicons import (
     AnswerKind,
     Bound,
@@ -84,6 +92,7 @@ __all__ = [
     "generic_brands",
     "heading_number",
     "lexicon",
+    "mentions_season",
     "normalise",
     "normalise_with_offsets",
     "parse_amount",
@@ -95,6 +104,7 @@ __all__ = [
     "question_filler",
     "question_parts",
     "question_words",
+    "seasons_named",
     "sentence_spans",
     "shared_finance_words",
     "span_in_original",

@@ -275,3 +275,15 @@ def years_named(text: str, skip_after: Iterable[str] = ()) -> list[int]:
         if not (skips and rest.lstrip("度的").startswith(skips)):
             found.append((m.start(), 2000 + int(m.group("y"))))
     return list(dict.fromkeys(year for _, year in sorted(found)))
+
+
+def seasons_named(text: str, seasons: Iterable[str]) -> list[str]:
+    """The seasons the text names, in text order, each as its first character (春 for 春季 or 春天), from the
+    season words given (``lexicons/seasons.txt``)."""
+    named = sorted((text.find(word), word[0]) for word in seasons if word in text)
+    return list(dict.fromkeys(season for _, season in named))
+
+
+def mentions_season(season: str, text: str, seasons: Iterable[str]) -> bool:
+    """The text names the season (春) by one of its words."""
+    return any(word[0] == season and word in text for word in seasons)

@@ -254,6 +254,13 @@ def test_a_year_describing_the_member_does_not_make_the_question_unknown(offline
     assert result.answered and "3.45%" in text
 
 
+def test_a_season_the_passages_do_not_cover_is_unknown(offline: Answerer) -> None:
+    text, result = answer(offline, "秋季投融资对接会什么时候开，在哪办")  # the corpus has the spring fair only
+    assert not result.answered and "season" in result.evidence.reason and not RATE_RE.search(text)
+    text, result = answer(offline, "明年春天的投融资对接会在哪儿办")  # 春天 names the spring of 春季
+    assert result.answered and "示范会展中心" in text
+
+
 def test_a_phone_number_asked_for_is_answered_only_by_one(offline: Answerer) -> None:
     text, result = answer(offline, "投诉热线电话是多少")
     assert result.answered and "400-000-0000" in text

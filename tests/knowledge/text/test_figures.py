@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.text import Figure, arabic_amounts, find_figures
+from knowledge.text import Figure, arabic_amounts, find_figures, lexicon, mentions_season, seasons_named
 
 
 def found(text: str) -> list[tuple[str, str, str]]:
@@ -105,3 +105,11 @@ def test_years_named_skips_durations_and_the_askers_own_story() -> None:
     assert years_named("2026-12-01申报，2026年12月截止") == [2026]
     assert years_named("贷款期限3年，24年付的利息") == []  # a duration, and a two-digit year that may be one
     assert years_named("公司2019年成立的能贷吗", ["成立"]) == []
+
+
+def test_seasons_are_named_by_any_of_their_words() -> None:
+    words = lexicon("seasons")
+    assert seasons_named("明年秋天那场对接会，和春季的一样吗", words) == ["秋", "春"]
+    assert mentions_season("春", "2027年春季投融资对接会", words)
+    assert not mentions_season("秋", "2027年春季投融资对接会", words)
+    assert seasons_named("春节前能放款吗", words) == []  # a festival, not a season
