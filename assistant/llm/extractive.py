@@ -60,7 +60,7 @@ KIND_GROUPS = {k.name: k.group for k in answer_kinds() if k.group != k.name}
 _CONJUNCTION_RE = re.compile(r"和|及|与|以及|、|还有|跟|分别")
 # The bounds a question can ask for (最多, 最低) and how a unit marks a figure as one (data: lexicons/bounds.yaml).
 _BOUND_RES = tuple((b.name, re.compile(b.cue), re.compile(b.before), re.compile(b.after)) for b in bounds())
-BOUND_WINDOW = 8  # characters before a figure read for its bound marker (单张票面金额不低于1万元)
+BOUND_WINDOW = 8  # characters before a figure read for its bound marker (每笔金额不低于5万元: 不低于 is read)
 _RANGE_IN_RE = re.compile(r"\d\s*[—\-~～至到]\s*\d")
 _RANGE_BEFORE_RE = re.compile(r"[—\-~～至到]\s*$")
 _RANGE_AFTER_RE = re.compile(r"^\s*[—\-~～至到]\s*\d")
@@ -153,7 +153,7 @@ def figure_bounds(text: str, start: int, end: int) -> frozenset[str]:
 
 def states_asked(groups: set[str], text: str, bound: str | None = None) -> bool:
     """The text shows a value of one of the kind groups asked for; with a bound asked, one it does not mark as
-    only the other bound (最多能贴多少 is not answered by 不低于1万元)."""
+    only the other bound (最多能借多少 is not answered by 不低于5万元)."""
     for name, _, answer in _KIND_RES:
         if name == "yesno" or KIND_GROUPS.get(name, name) not in groups:
             continue

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.llm import ChatModel, ChatRequest, LLMError, Message, OfflineModel
-from assistant.llm.extractive import kind_groups, kinds_in
+from assistant.llm.extractive import kind_groups, states_asked
 from assistant.llm.reader import Reader
 from assistant.service import replies
 from assistant.service.answerability import AnswerabilityModel, Signals, model_for
@@ -101,7 +101,7 @@ def judge(
         # 2027年秋季对接会 over the spring fair's rules: what they say is about another season
         return Evidence(False, f"asks about a season the passages do not cover: {'、'.join(seasons)}", similarity)
     wanted = kind_groups(reading.query.kinds)
-    holding = [u.similarity for u in reading.units if wanted & kind_groups(kinds_in(u.unit.text))]
+    holding = [u.similarity for u in reading.units if states_asked(wanted, u.unit.text)]
     kind_similarity = max(holding, default=0.0) if wanted else None
     terms = [t for t in terms if catalog.known(t) or dictionary_word(t)]  # not pieces jieba's HMM joined (能批, 天给)
     signals = Signals.measure(similarity, terms, best_text, kind_similarity)
